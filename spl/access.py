@@ -1,0 +1,15 @@
+"""Fetching one record for a user: 404 outside their PCNs, 403 without permission.
+
+Out of scope is a 404 so that nobody learns whether a record exists in another
+PCN; in scope but not allowed is a 403 so that colleagues understand why.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+
+def get_visible_object_or_404(queryset, user, *, perm=None, **lookup):
+    obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    if perm and not user.has_perm(perm):
+        raise PermissionDenied
+    return obj

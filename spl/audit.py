@@ -1,0 +1,31 @@
+"""The audit trail: one line to record who viewed or changed what.
+
+    audit.record(request.user, audit.VIEW, practice)
+    audit.record(by, audit.UPDATE, referral, patient=referral.patient)
+
+The request id and client address come from the request being served (set by
+`spl.middleware.RequestContextMiddleware`), so services can call this without
+being handed the request. Only ids are stored: never names or NHS numbers.
+"""
+
+from spl.models import AuditEvent
+from spl.request_context import current_request
+
+VIEW = AuditEvent.Action.VIEW
+CREATE = AuditEvent.Action.CREATE
+UPDATE = AuditEvent.Action.UPDATE
+DELETE = AuditEvent.Action.DELETE
+EXPORT = AuditEvent.Action.EXPORT
+
+
+def record(actor, action, obj, *, patient=None):
+    context = current_request()
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        patient_id=str(patient.pk) if patient is not None else "",
+        request_id=context.request_id if context else None,
+        ip_address=context.ip_address if context else None,
+    )

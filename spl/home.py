@@ -1,0 +1,71 @@
+"""What a user can do, as links on their home page.
+
+Each app adds the things it lets people do; the home page shows those the user
+has permission for, so every role lands on a page of their own work.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Task:
+    title: str
+    description: str
+    url_name: str
+    permission: str | None = None
+    staff_only: bool = False
+    in_navigation: bool = True
+
+    @property
+    def url(self):
+        return reverse(self.url_name)
+
+
+TASKS = [
+    Task(
+        "Practices",
+        "Practices in your PCN, their registered list sizes and their teams",
+        "practice_list",
+        permission="spl.view_practice",
+    ),
+    Task(
+        "Administration",
+        "Manage users, roles, PCNs and practices, and read the audit trail",
+        "admin:index",
+        staff_only=True,
+    ),
+    Task(
+        "Change your password",
+        "Choose a new password for your account",
+        "password_change",
+        in_navigation=False,
+    ),
+]
+
+
+def tasks_for(user):
+    return [
+        task
+        for task in TASKS
+        if (task.permission is None or user.has_perm(task.permission))
+        and (not task.staff_only or user.is_staff)
+    ]
+
+
+def navigation_for(request):
+    """Header links: home and each task the user can do, marking the current one."""
+    items = [{"title": "Home", "url": reverse("home")}]
+    items += [
+        {"title": task.title, "url": task.url}
+        for task in tasks_for(request.user)
+        if task.in_navigation
+    ]
+    for item in items:
+        item["current"] = (
+            request.path == item["url"]
+            if item["url"] == "/"
+            else request.path.startswith(item["url"])
+        )
+    return items
