@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class DirectoryConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'directory'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "directory"

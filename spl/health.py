@@ -20,7 +20,9 @@ def broker_status() -> str:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
         return "ok" if client.ping() else "unreachable"
     except redis.RedisError:
         return "unreachable"

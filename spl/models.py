@@ -152,7 +152,9 @@ class Membership(models.Model):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "pcn"], name="one_membership_per_pcn")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "pcn"], name="one_membership_per_pcn")
+        ]
 
     def __str__(self):
         return f"{self.user} in {self.pcn}" + (f" ({self.practice})" if self.practice_id else "")
@@ -189,7 +191,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=100, help_text="app_label.model")
     object_id = models.CharField(max_length=64)
     patient_id = models.CharField(
-        max_length=64, blank=True, db_index=True, help_text="Internal patient id, never an NHS number"
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Internal patient id, never an NHS number",
     )
     request_id = models.UUIDField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

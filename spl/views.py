@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from spl import audit, health as health_checks, services
+from spl import health as health_checks
+from spl import services
 from spl.access import get_visible_object_or_404
 from spl.forms import PracticeForm
 from spl.home import tasks_for

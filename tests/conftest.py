@@ -46,10 +46,8 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
-def _plain_http_and_unhashed_static_files(settings):
-    # Tests run with DEBUG off like production, but talk plain HTTP to the test
-    # server and have no collectstatic manifest.
-    settings.SECURE_SSL_REDIRECT = False
+def _unhashed_static_files_and_fast_passwords(settings):
+    # Tests run with DEBUG off like production, but have no collectstatic manifest.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -138,3 +136,35 @@ def client_for(client):
         return client
 
     return login
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (which never downloads a browser here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    # No request may leave the machine (fonts come from assets.nhs.uk in production).
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        live_server.url) else route.abort())  # fmt: skip
+    yield page
+    context.close()

@@ -82,9 +82,7 @@ def test_header_offers_log_out_as_a_form(client_for, link_worker):
     assert re.search(r'<form[^>]*action="/accounts/logout/"[^>]*method="post"', page)
 
 
-def test_password_reset_emails_a_link_that_lets_the_user_choose_a_new_password(
-    client, link_worker
-):
+def test_password_reset_emails_a_link_that_lets_the_user_choose_a_new_password(client, link_worker):
     client.post("/accounts/password-reset/", {"email": link_worker.email})
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [link_worker.email]

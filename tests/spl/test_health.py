@@ -62,4 +62,8 @@ def test_health_is_503_when_the_database_is_unreachable():
     )
     status, body = result.stdout.split("\n", 1)
     assert status == "503", result.stderr
-    assert json.loads(body) == {"status": "unavailable", "database": "unreachable", "broker": "embedded"}
+    assert json.loads(body) == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "broker": "embedded",
+    }

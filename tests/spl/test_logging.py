@@ -15,11 +15,15 @@ def test_email_addresses_are_masked_in_log_messages():
 
 
 def test_ids_and_short_numbers_are_left_alone():
-    assert redact("practice 12 updated by user 7 in 0.25s") == "practice 12 updated by user 7 in 0.25s"
+    assert (
+        redact("practice 12 updated by user 7 in 0.25s") == "practice 12 updated by user 7 in 0.25s"
+    )
 
 
 def test_filter_masks_arguments_as_well_as_the_message():
-    record = logging.LogRecord("spl", logging.INFO, __file__, 1, "looked up %s", ("9434765919",), None)
+    record = logging.LogRecord(
+        "spl", logging.INFO, __file__, 1, "looked up %s", ("9434765919",), None
+    )
     RedactPersonalDataFilter().filter(record)
     assert record.getMessage() == "looked up [redacted-number]"
 

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_practices_visible_to_a_member_are_those_of_their_pcns(link_worker, practice, other_practice):
+def test_practices_visible_to_a_member_are_those_of_their_pcns(
+    link_worker, practice, other_practice
+):
     assert list(Practice.objects.visible_to(link_worker)) == [practice]
 
 
@@ -56,7 +58,9 @@ def test_outsider_gets_404_not_403_for_editing_a_practice_in_another_pcn(
     assert response.status_code == 404
 
 
-def test_link_worker_gets_403_for_editing_a_practice_in_their_pcn(client_for, link_worker, practice):
+def test_link_worker_gets_403_for_editing_a_practice_in_their_pcn(
+    client_for, link_worker, practice
+):
     response = client_for(link_worker).get(f"/practices/{practice.pk}/edit/")
     assert response.status_code == 403
     assert "You cannot do this" in response.content.decode()

@@ -17,9 +17,7 @@ def make_session(*, expires_in):
     store = SessionStore()
     store["note"] = "x"
     store.create()
-    Session.objects.filter(pk=store.session_key).update(
-        expire_date=timezone.now() + expires_in
-    )
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() + expires_in)
     return store.session_key
 
 

@@ -1,0 +1,71 @@
+"""Journeys a person clicks through, in headless Chromium against a live server."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, email, password=PASSWORD):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_link_worker_logs_in_sees_their_home_and_logs_out(page, link_worker, pcn):
+    log_in(page, link_worker.email)
+    page.wait_for_url(re.compile(r"/$"))
+    assert page.title() == "Home – Social prescribing – NHS"
+    assert page.get_by_role("heading", level=1).inner_text().endswith("Hello, Amira")
+    assert pcn.name in page.inner_text("main")
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+
+
+def test_wrong_password_moves_focus_to_the_error_summary_and_keeps_the_email(page, link_worker):
+    log_in(page, link_worker.email, password="not-the-password")
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: Log in"))
+    expect(page.get_by_label("Email address")).to_have_value(link_worker.email)
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+
+
+def test_error_summary_link_takes_the_user_to_the_field(page, db):
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Log in").click()
+    page.locator(".nhsuk-error-summary a[href='#id_username']").click()
+    expect(page.get_by_label("Email address")).to_be_focused()
+
+
+def test_practice_manager_corrects_a_bad_list_size(page, practice_manager, practice):
+    log_in(page, practice_manager.email)
+    page.get_by_role("link", name="Practices").first.click()
+    page.get_by_role("link", name=practice.name).click()
+    page.get_by_role("link", name="Change registered list size").click()
+
+    page.get_by_label("Registered list size").fill("lots")
+    page.get_by_role("button", name="Save list size").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("must be a whole number")
+    expect(page.get_by_label("Registered list size")).to_have_value("lots")
+
+    page.get_by_label("Registered list size").fill("9100")
+    page.get_by_role("button", name="Save list size").click()
+    expect(page.locator("main")).to_contain_text("9,100 patients")
+    expect(page.locator("main")).to_contain_text("list size has been updated")
+
+
+def test_pages_work_without_javascript(browser, live_server, link_worker):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, link_worker.email)
+    page.wait_for_url(re.compile(r"/$"))
+    assert "Hello, Amira" in page.inner_text("h1")
+    context.close()

@@ -1,0 +1,67 @@
+"""Screenshots for docs/screenshots, taken by `make screenshots` (not part of `make test`).
+
+Each page is captured full-length at desktop width, and the public pages also at
+a mobile width, from a live server loaded with the demo data.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from spl.models import Practice
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+pytestmark = [pytest.mark.screenshots, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def submit(page, button):
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
+def shoot(page, name, *, width=1280):
+    page.set_viewport_size({"width": width, "height": 800})
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=OUT / f"{name}.png", full_page=True)
+
+
+def log_in(page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(settings.SPL_DEMO_PASSWORD)
+    submit(page, "Log in")
+
+
+def test_login_pages(page, demo):
+    page.goto("/accounts/login/")
+    shoot(page, "login")
+    shoot(page, "login-mobile", width=375)
+    submit(page, "Log in")
+    shoot(page, "login-errors")
+
+
+def test_home_pages(page, demo):
+    log_in(page, "linkworker@example.org")
+    shoot(page, "home-link-worker")
+    shoot(page, "home-link-worker-mobile", width=375)
+    submit(page, "Log out")
+    log_in(page, "manager@example.org")
+    shoot(page, "home-practice-manager")
+
+
+def test_practice_pages(page, demo):
+    log_in(page, "manager@example.org")
+    page.goto("/practices/")
+    shoot(page, "practice-list")
+    practice = Practice.objects.get(ods_code="Y00011")
+    page.goto(f"/practices/{practice.pk}/edit/")
+    page.get_by_label("Registered list size").fill("0")
+    submit(page, "Save list size")
+    shoot(page, "practice-edit-errors")
