@@ -9,13 +9,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def _make_embedded_queue_folders():
-    # Kombu's filesystem transport expects its folders to exist.
+@app.on_after_configure.connect
+def make_embedded_queue_folders(sender, **kwargs):
+    # Kombu's filesystem transport and beat's schedule file expect their folders.
+    # (A module-level function: Celery's signals keep only weak references.)
     from django.conf import settings
 
     if settings.CELERY_BROKER_URL == "filesystem://":
         for key in ("data_folder_in", "data_folder_out", "control_folder"):
             os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
-
-
-app.on_after_configure.connect(lambda sender, **kwargs: _make_embedded_queue_folders())
+    os.makedirs(os.path.dirname(settings.CELERY_BEAT_SCHEDULE_FILENAME), exist_ok=True)

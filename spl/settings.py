@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -232,11 +233,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Every night, delete expired sessions so the session table does not grow
-    # without bound (Django does not clear them itself).
+    # Every night at 03:15, delete expired sessions so the session table does not
+    # grow without bound (Django does not clear them itself).
     "clear-expired-sessions": {
         "task": "spl.tasks.clear_expired_sessions",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

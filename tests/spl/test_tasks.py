@@ -55,10 +55,11 @@ def test_clearing_sessions_deletes_expired_ones_and_keeps_live_ones():
     assert expired != live
 
 
-def test_session_clearing_is_scheduled_every_day():
+def test_session_clearing_is_scheduled_every_night():
     entry = settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]
     assert entry["task"] == "spl.tasks.clear_expired_sessions"
-    assert entry["schedule"] == 24 * 60 * 60
+    assert entry["schedule"].hour == {3}
+    assert entry["schedule"].minute == {15}
 
 
 @pytest.mark.redis
