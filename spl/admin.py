@@ -57,6 +57,14 @@ class UserAdmin(DjangoUserAdmin):
     )
     filter_horizontal = ["groups"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Administrators manage roles; only a superuser may make another superuser,
+        # or an administrator could promote themselves past every role.
+        fields = super().get_readonly_fields(request, obj)
+        if not request.user.is_superuser:
+            fields = [*fields, "is_superuser"]
+        return fields
+
 
 class PracticeInline(admin.TabularInline):
     model = Practice
