@@ -66,3 +66,14 @@ def test_user_without_a_role_is_told_to_ask_their_administrator(client_for, db):
 
 def test_home_marks_home_as_the_current_page_in_the_navigation(client_for, link_worker):
     assert 'href="/" aria-current="page"' in home(client_for, link_worker)
+
+
+def test_home_query_count_is_fixed(
+    client_for, link_worker, pcn, other_pcn, django_assert_max_num_queries
+):
+    from spl.models import Membership
+
+    Membership.objects.create(user=link_worker, pcn=other_pcn)
+    client = client_for(link_worker)
+    with django_assert_max_num_queries(6):
+        assert client.get("/").status_code == 200
