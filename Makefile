@@ -29,7 +29,7 @@ static/dist/.built: node_modules/.installed static/build.mjs $(wildcard static/s
 
 install: $(VENV)/.installed static/dist/.built ## Create .venv, install the locked packages and build the front end
 
-run: install ## Set up, load demo data and serve on http://127.0.0.1:$(PORT) with the worker and scheduler
+run: install ## Set up, load demo data and serve on http://127.0.0.1:8000 (PORT overrides) with the worker and scheduler
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C stops the web server and the worker)"

@@ -1,1 +1,286 @@
-# Create your models here.
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals.validators import format_nhs_number, validate_nhs_number
+from spl.models import Practice
+from spl.querysets import PCNScopedQuerySet
+
+# Choices live here, in one place: forms, filters, reports and the FHIR mapping
+# all use these.
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INDETERMINATE = "indeterminate", "Indeterminate"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class Ethnicity(models.TextChoices):
+    """NHS Data Dictionary ethnic category (2001 census codes)."""
+
+    WHITE_BRITISH = "A", "White: British"
+    WHITE_IRISH = "B", "White: Irish"
+    WHITE_OTHER = "C", "White: any other White background"
+    MIXED_WHITE_BLACK_CARIBBEAN = "D", "Mixed: White and Black Caribbean"
+    MIXED_WHITE_BLACK_AFRICAN = "E", "Mixed: White and Black African"
+    MIXED_WHITE_ASIAN = "F", "Mixed: White and Asian"
+    MIXED_OTHER = "G", "Mixed: any other mixed background"
+    ASIAN_INDIAN = "H", "Asian or Asian British: Indian"
+    ASIAN_PAKISTANI = "J", "Asian or Asian British: Pakistani"
+    ASIAN_BANGLADESHI = "K", "Asian or Asian British: Bangladeshi"
+    ASIAN_OTHER = "L", "Asian or Asian British: any other Asian background"
+    BLACK_CARIBBEAN = "M", "Black or Black British: Caribbean"
+    BLACK_AFRICAN = "N", "Black or Black British: African"
+    BLACK_OTHER = "P", "Black or Black British: any other Black background"
+    CHINESE = "R", "Other ethnic groups: Chinese"
+    OTHER = "S", "Other ethnic groups: any other ethnic group"
+    NOT_STATED = "Z", "Not stated"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class Route(models.TextChoices):
+    CLINICIAN = "clinician", "GP or PCN clinician"
+    AGENCY = "agency", "External agency"
+    SELF = "self", "Self-referral"
+    FHIR = "fhir", "Another system (FHIR)"
+
+
+class Reason(models.TextChoices):
+    LONELINESS = "loneliness", "Loneliness and isolation"
+    MENTAL_WELLBEING = "mental_wellbeing", "Low mood and mental wellbeing"
+    LONG_TERM_CONDITION = "long_term_condition", "Long-term condition support"
+    PHYSICAL_ACTIVITY = "physical_activity", "Physical activity"
+    WEIGHT = "weight", "Weight management"
+    FINANCE = "finance", "Finance, debt and benefits"
+    HOUSING = "housing", "Housing"
+    EMPLOYMENT = "employment", "Employment and volunteering"
+    CARER = "carer", "Carer support"
+    BEREAVEMENT = "bereavement", "Bereavement"
+    OTHER = "other", "Other"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+
+
+class OrganisationType(models.TextChoices):
+    GP_PRACTICE = "gp_practice", "GP practice or PCN"
+    PHARMACY = "pharmacy", "Community pharmacy"
+    HOSPITAL_DISCHARGE = "hospital_discharge", "Hospital discharge team"
+    ALLIED_HEALTH = "allied_health", "Allied health professional"
+    SOCIAL_CARE = "social_care", "Adult social care"
+    HOUSING = "housing_association", "Housing association"
+    POLICE = "police", "Police"
+    FIRE = "fire", "Fire and rescue service"
+    JOB_CENTRE = "job_centre", "Jobcentre Plus"
+    VCSE = "vcse", "Voluntary or community organisation"
+    OTHER = "other", "Other"
+
+
+class Status(models.TextChoices):
+    AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Person declined"
+    NOT_APPROPRIATE = "not_appropriate", "Not appropriate, redirected"
+    MERGED = "merged", "Merged into another referral"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (Status.AWAITING_TRIAGE, Status.ACCEPTED)
+
+
+class Snomed(models.TextChoices):
+    """SNOMED CT concepts recorded for the GP record (shared/standards)."""
+
+    REFERRAL_TO_SOCIAL_PRESCRIBING = "871731000000106", "Referral to social prescribing service"
+    SOCIAL_PRESCRIBING_DECLINED = "871711000000103", "Social prescribing declined"
+
+
+class PatientQuerySet(PCNScopedQuerySet):
+    def with_nhs_number(self, number):
+        return self.filter(nhs_number=number) if number else self.none()
+
+
+class Patient(models.Model):
+    """The person referred, with the PRSB minimum demographics."""
+
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
+    given_name = models.CharField("first name", max_length=100)
+    family_name = models.CharField("last name", max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=20, choices=Sex.choices, blank=True)
+    gender = models.CharField(
+        max_length=100, blank=True, help_text="How the person describes their gender"
+    )
+    ethnicity = models.CharField(max_length=1, choices=Ethnicity.choices, blank=True)
+    address_line_1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line_2 = models.CharField("address line 2", max_length=200, blank=True)
+    town = models.CharField("town or city", max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_contact_method = models.CharField(
+        max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    preferred_contact_times = models.CharField(max_length=200, blank=True)
+    interpreter_needed = models.BooleanField(default=False)
+    language = models.CharField("main language", max_length=100, blank=True)
+    accessible_information_needs = models.TextField(
+        blank=True, help_text="For example large print, easy read, British Sign Language"
+    )
+    registered_practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="patients"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    pcn_path = "registered_practice__pcn"
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=~Q(nhs_number=""),
+                name="one_patient_per_nhs_number",
+            )
+        ]
+        indexes = [models.Index(fields=["family_name", "date_of_birth"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self):
+        return format_nhs_number(self.nhs_number) if self.nhs_number else ""
+
+
+def new_reference():
+    """A short public reference like SPL-7K3M-9QPD (no 0/O, 1/I to misread)."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    code = "".join(secrets.choice(alphabet) for _ in range(8))
+    return f"SPL-{code[:4]}-{code[4:]}"
+
+
+class ReferralQuerySet(PCNScopedQuerySet):
+    def awaiting_triage(self):
+        return self.filter(status=Status.AWAITING_TRIAGE)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Referral(models.Model):
+    reference = models.CharField(max_length=13, unique=True, default=new_reference, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    route = models.CharField(max_length=10, choices=Route.choices)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    other_reason = models.CharField(
+        "other reason", max_length=200, blank=True, help_text="When 'Other' is a reason"
+    )
+    notes = models.TextField(blank=True)
+    consent_to_contact = models.BooleanField(
+        default=False, help_text="The person agreed to be contacted by a link worker"
+    )
+    # Who referred: a user for clinicians; named details for agencies and systems.
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_made",
+    )
+    referrer_name = models.CharField(max_length=150, blank=True)
+    referrer_organisation = models.CharField(max_length=200, blank=True)
+    referrer_organisation_type = models.CharField(
+        max_length=30, choices=OrganisationType.choices, blank=True
+    )
+    referrer_email = models.EmailField(blank=True)
+    referrer_phone = models.CharField(max_length=30, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_TRIAGE)
+    snomed_code = models.CharField(max_length=20, choices=Snomed.choices, blank=True)
+    coded_on = models.DateField(
+        null=True, blank=True, help_text="When the SNOMED code applies (the triage decision)"
+    )
+    coded_in_gp_record_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_referrals"
+    )
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    pcn_path = "patient__registered_practice__pcn"
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent_to_contact=True), name="referral_has_consent_to_contact"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="merged_referral_names_its_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "received_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("referrals:referral_detail", args=[self.reference])
+
+
+class ReferralReason(models.Model):
+    """One reason for a referral; rows, so reports can count by reason."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reasons")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "reason"], name="reason_once_per_referral")
+        ]
+
+    def __str__(self):
+        return self.get_reason_display()
+
+
+class ReferralStatusChange(models.Model):
+    """Append-only history of a referral's status, written by referrals.services."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.referral_id}: {self.from_status or 'new'} -> {self.to_status}"

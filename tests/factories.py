@@ -1,3 +1,6 @@
+import datetime
+import itertools
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -53,3 +56,34 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     pcn = factory.SubFactory(PCNFactory)
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "referrals.Patient"
+
+    # NHS numbers from the 999 range: valid by modulus 11, never issued.
+    nhs_number = factory.Sequence(lambda n: _test_nhs_number(n))
+    given_name = "Jo"
+    family_name = factory.Sequence(lambda n: f"Bloggs{n}")
+    date_of_birth = datetime.date(1958, 4, 12)
+    postcode = "LS1 4AP"
+    registered_practice = factory.SubFactory(PracticeFactory)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "referrals.Referral"
+
+    patient = factory.SubFactory(PatientFactory)
+    route = "clinician"
+    consent_to_contact = True
+
+
+def _test_nhs_number(n):
+    """The n-th valid NHS number in the never-issued 999 range."""
+    from referrals.validators import nhs_number_check_digit
+
+    prefixes = (str(p) for p in itertools.count(999_000_000))
+    valid = (p + str(check) for p in prefixes if (check := nhs_number_check_digit(p)) is not None)
+    return next(itertools.islice(valid, n, None))
