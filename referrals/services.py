@@ -1,0 +1,156 @@
+"""Writes to referrals: intake and triage. Every status change writes a history
+row and an audit event in the same transaction."""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from referrals.models import (
+    OPEN_STATUSES,
+    Referral,
+    ReferralReason,
+    ReferralStatusChange,
+    Snomed,
+    Status,
+)
+from spl import audit
+
+logger = logging.getLogger(__name__)
+
+
+def possible_duplicates(referral):
+    """Other open referrals that may be for the same person.
+
+    The same NHS number is a duplicate for certain (the same Patient row). Without
+    an NHS number, the same last name, date of birth and postcode is a possible one.
+    """
+    patient = referral.patient
+    same_person = Q(patient=patient)
+    if not patient.nhs_number:
+        same_person |= Q(
+            patient__family_name__iexact=patient.family_name,
+            patient__date_of_birth=patient.date_of_birth,
+            patient__postcode=patient.postcode,
+        )
+    return (
+        Referral.objects.filter(same_person, status__in=OPEN_STATUSES)
+        .exclude(pk=referral.pk)
+        .select_related("patient")
+    )
+
+
+@transaction.atomic
+def create_referral(*, patient, route, reasons, by=None, **details):
+    """Record a new referral for `patient` (saved or not) awaiting triage.
+
+    `reasons` are Reason values; `details` are Referral fields (urgency, notes,
+    consent_to_contact, referrer_...). Raises ValidationError without consent.
+    """
+    if not details.get("consent_to_contact"):
+        raise ValidationError(
+            "Confirm the person has agreed to be contacted by a link worker",
+            code="no_consent",
+        )
+    if not reasons:
+        raise ValidationError("Choose at least one reason for the referral", code="no_reason")
+    patient.full_clean()
+    is_new_patient = patient.pk is None
+    patient.save()
+    referral = Referral.objects.create(
+        patient=patient,
+        route=route,
+        referred_by=by if by is not None and by.is_authenticated else None,
+        **details,
+    )
+    ReferralReason.objects.bulk_create(
+        ReferralReason(referral=referral, reason=reason) for reason in dict.fromkeys(reasons)
+    )
+    _record_change(referral, from_status="", by=by, note="Referral received")
+    if is_new_patient:
+        audit.record(by, audit.CREATE, patient, patient=patient)
+    audit.record(by, audit.CREATE, referral, patient=patient)
+    logger.info("Referral %s received by route %s", referral.pk, route)
+    return referral
+
+
+@transaction.atomic
+def accept_referral(*, referral, by, note=""):
+    """The person has agreed to support: code the referral for the GP record."""
+    already_coded = (
+        Referral.objects.filter(
+            patient=referral.patient, snomed_code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING
+        )
+        .filter(status=Status.ACCEPTED)
+        .exists()
+    )
+    if already_coded:
+        # SNOMED 871731000000106 is for the first interaction of an episode only.
+        raise ValidationError(
+            "This person already has an accepted referral. Merge this one into it instead.",
+            code="episode_open",
+        )
+    return _triage(
+        referral, Status.ACCEPTED, by=by, note=note, code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING
+    )
+
+
+@transaction.atomic
+def record_declined(*, referral, by, note=""):
+    return _triage(
+        referral, Status.DECLINED, by=by, note=note, code=Snomed.SOCIAL_PRESCRIBING_DECLINED
+    )
+
+
+@transaction.atomic
+def mark_not_appropriate(*, referral, by, reason):
+    if not reason.strip():
+        raise ValidationError("Say why the referral is not appropriate, and where it went instead")
+    return _triage(referral, Status.NOT_APPROPRIATE, by=by, note=reason.strip())
+
+
+@transaction.atomic
+def merge_referral(*, referral, into, by):
+    """A second referral for someone already referred: fold it into the first."""
+    same_pcn = (
+        into.patient.registered_practice.pcn_id == referral.patient.registered_practice.pcn_id
+    )
+    if into.pk == referral.pk or not same_pcn or into.status not in OPEN_STATUSES:
+        raise ValidationError("Choose another open referral in your PCN to merge this one into")
+    return _triage(
+        referral, Status.MERGED, by=by, note=f"Merged into {into.reference}", merged_into=into
+    )
+
+
+def _triage(referral, to_status, *, by, note="", code="", merged_into=None):
+    # Claim the decision with a conditional update: of two link workers triaging
+    # at once, the row count tells who won. Status and merge target change in one
+    # statement, as the database's check constraint requires.
+    updated = Referral.objects.filter(pk=referral.pk, status=Status.AWAITING_TRIAGE).update(
+        status=to_status,
+        snomed_code=code,
+        coded_on=timezone.localdate() if code else None,
+        merged_into=merged_into,
+    )
+    if not updated:
+        raise ValidationError(
+            "This referral has already been triaged. Refresh the page to see its status.",
+            code="already_triaged",
+        )
+    referral.refresh_from_db()
+    _record_change(referral, from_status=Status.AWAITING_TRIAGE, by=by, note=note)
+    audit.record(by, audit.UPDATE, referral, patient=referral.patient)
+    logger.info("Referral %s triaged as %s by user %s", referral.pk, to_status, by.pk)
+    return referral
+
+
+def _record_change(referral, *, from_status, by, note=""):
+    ReferralStatusChange.objects.create(
+        referral=referral,
+        from_status=from_status,
+        to_status=referral.status,
+        by=by if by is not None and by.is_authenticated else None,
+        note=note,
+    )
