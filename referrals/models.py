@@ -158,6 +158,10 @@ class Patient(models.Model):
                 fields=["nhs_number"],
                 condition=~Q(nhs_number=""),
                 name="one_patient_per_nhs_number",
+                violation_error_message=(
+                    "A patient with this NHS number is registered with a practice outside "
+                    "your PCN. Ask your link workers to check their record before referring."
+                ),
             )
         ]
         indexes = [models.Index(fields=["family_name", "date_of_birth"])]

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from referrals import views
+
 app_name = "referrals"
 
-urlpatterns = []
+urlpatterns = [
+    path("new/", views.referral_create, name="referral_create"),
+]

@@ -25,6 +25,12 @@ class Task:
 
 TASKS = [
     Task(
+        "Refer someone",
+        "Refer a patient to your PCN's social prescribing link workers",
+        "referrals:referral_create",
+        permission="referrals.add_referral",
+    ),
+    Task(
         "Practices",
         "Practices in your PCN, their registered list sizes and their teams",
         "practice_list",

@@ -54,27 +54,40 @@ ROLES = {
             "Referrer",
             "GPs and other PCN clinicians: refer patients to a link worker and follow "
             "what happened.",
-            ("spl.view_pcn", "spl.view_practice"),
+            ("spl.view_pcn", "spl.view_practice", "referrals.add_referral"),
         ),
         Role(
             LINK_WORKER,
             "Link worker",
             "Triage referrals, manage a caseload, co-produce support plans and connect "
             "people to community services.",
-            ("spl.view_pcn", "spl.view_practice"),
+            (
+                "spl.view_pcn",
+                "spl.view_practice",
+                "referrals.add_referral",
+                "referrals.view_referral",
+                "referrals.change_referral",
+                "referrals.view_patient",
+            ),
         ),
         Role(
             SUPERVISOR,
             "Supervisor",
             "Oversee link workers' caseloads, waiting times and flagged cases.",
-            ("spl.view_pcn", "spl.view_practice"),
+            (
+                "spl.view_pcn",
+                "spl.view_practice",
+                "referrals.view_referral",
+                "referrals.change_referral",
+                "referrals.view_patient",
+            ),
         ),
         Role(
             PRACTICE_MANAGER,
             "Practice manager",
             "Follow referrals, waiting times and outcomes for your practice, and keep "
             "its registered list size up to date.",
-            ("spl.view_pcn", "spl.view_practice", "spl.change_practice"),
+            ("spl.view_pcn", "spl.view_practice", "spl.change_practice", "referrals.add_referral"),
         ),
         Role(
             DIRECTORY_MANAGER,

@@ -65,3 +65,15 @@ def test_practice_pages(page, demo):
     page.get_by_label("Registered list size").fill("0")
     submit(page, "Save list size")
     shoot(page, "practice-edit-errors")
+
+
+def test_clinician_referral_form(page, demo):
+    log_in(page, "gp@example.org")
+    page.goto("/referrals/new/")
+    shoot(page, "referral-new")
+    page.get_by_label("First name").fill("Jo")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("1958")
+    submit(page, "Send referral")
+    shoot(page, "referral-new-errors")

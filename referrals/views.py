@@ -1,0 +1,75 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from referrals import services
+from referrals.forms import ClinicianReferralForm, FindPatientForm
+from referrals.models import Patient, Route
+from referrals.validators import normalise_nhs_number
+from spl import audit
+
+
+@permission_required("referrals.add_referral", raise_exception=True)
+def referral_create(request):
+    """A clinician's referral on one page. "Find" looks the NHS number up among the
+    PCN's patients and fills in what is known; both are POSTs, so NHS numbers
+    never appear in URLs or access logs."""
+    finder = FindPatientForm(request.POST if "find" in request.POST else None)
+    if finder.is_bound:
+        return _render(request, finder=finder, form=_prefilled_form(request.user, finder))
+
+    patient = _known_patient(request.user, request.POST.get("nhs_number", ""))
+    form = ClinicianReferralForm(
+        request.POST or None,
+        instance=patient,
+        user=request.user,
+        initial=_own_practice(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.create_referral(
+                patient=form.save(commit=False),
+                route=Route.CLINICIAN,
+                reasons=form.cleaned_data["reasons"],
+                by=request.user,
+                urgency=form.cleaned_data["urgency"],
+                other_reason=form.cleaned_data["other_reason"],
+                notes=form.cleaned_data["notes"],
+                consent_to_contact=form.cleaned_data["consent_to_contact"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Referral {referral.reference} sent to your PCN's link workers"
+            )
+            return redirect("referrals:referral_create")
+    return _render(request, finder=FindPatientForm(), form=form)
+
+
+def _render(request, *, finder, form):
+    return render(request, "referrals/referral_create.html", {"finder": finder, "form": form})
+
+
+def _prefilled_form(user, finder):
+    if not finder.is_valid():
+        return ClinicianReferralForm(user=user, initial=_own_practice(user))
+    patient = _known_patient(user, finder.cleaned_data["nhs_number"])
+    if patient:
+        audit.record(user, audit.VIEW, patient, patient=patient)
+        return ClinicianReferralForm(instance=patient, user=user)
+    return ClinicianReferralForm(
+        user=user, initial={**_own_practice(user), "nhs_number": finder.cleaned_data["nhs_number"]}
+    )
+
+
+def _known_patient(user, nhs_number):
+    number = normalise_nhs_number(nhs_number)
+    return Patient.objects.visible_to(user).with_nhs_number(number).first() if number else None
+
+
+def _own_practice(user):
+    """Pre-select the practice of a user who works for exactly one."""
+    practices = [m.practice_id for m in user.memberships.all() if m.practice_id]
+    return {"registered_practice": practices[0]} if len(practices) == 1 else {}
