@@ -2,7 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,6 +192,34 @@ class ReferralQuerySet(PCNScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def with_duplicate_flag(self):
+        """Annotate `possible_duplicate`: another open referral for the same patient,
+        or, without an NHS number, for someone with the same last name, date of
+        birth and postcode (the rule in referrals.services.possible_duplicates)."""
+        others = Referral.objects.filter(status__in=OPEN_STATUSES).exclude(pk=OuterRef("pk"))
+        same_patient = others.filter(patient=OuterRef("patient"))
+        similar = others.filter(
+            patient__family_name__iexact=OuterRef("patient__family_name"),
+            patient__date_of_birth=OuterRef("patient__date_of_birth"),
+            patient__postcode=OuterRef("patient__postcode"),
+        )
+        return self.annotate(
+            possible_duplicate=Case(
+                When(Exists(same_patient), then=True),
+                When(Q(patient__nhs_number="") & Exists(similar), then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def for_triage_list(self):
+        return (
+            self.select_related("patient__registered_practice")
+            .prefetch_related("reasons")
+            .with_duplicate_flag()
+            .order_by("-urgency", "received_at")
+        )
+
 
 class Referral(models.Model):
     reference = models.CharField(max_length=13, unique=True, default=new_reference, editable=False)
@@ -254,6 +282,10 @@ class Referral(models.Model):
 
     def get_absolute_url(self):
         return reverse("referrals:referral_detail", args=[self.reference])
+
+    @property
+    def days_waiting(self):
+        return (timezone.now() - self.received_at).days
 
 
 class ReferralReason(models.Model):

@@ -1,13 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from referrals import services
-from referrals.forms import ClinicianReferralForm, FindPatientForm
-from referrals.models import Patient, Route
+from referrals.forms import ClinicianReferralForm, FindPatientForm, TriageFilterForm, TriageForm
+from referrals.models import Patient, Referral, Route
 from referrals.validators import normalise_nhs_number
 from spl import audit
+from spl.access import get_visible_object_or_404
 
 
 @permission_required("referrals.add_referral", raise_exception=True)
@@ -73,3 +76,80 @@ def _own_practice(user):
     """Pre-select the practice of a user who works for exactly one."""
     practices = [m.practice_id for m in user.memberships.all() if m.practice_id]
     return {"registered_practice": practices[0]} if len(practices) == 1 else {}
+
+
+@permission_required("referrals.view_referral", raise_exception=True)
+def referral_list(request):
+    """The PCN's referrals, by default those awaiting triage, urgent first."""
+    filters = TriageFilterForm(request.GET or None, user=request.user)
+    referrals = filters.filter(Referral.objects.visible_to(request.user).for_triage_list())
+    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    return render(request, "referrals/referral_list.html", {"filters": filters, "page": page})
+
+
+def referral_detail(request, reference):
+    referral = _referral_for(request, reference, perm="referrals.view_referral")
+    duplicates = services.possible_duplicates(referral).filter(
+        pk__in=Referral.objects.visible_to(request.user)
+    )
+    form = TriageForm(duplicates=duplicates)
+    audit.record(request.user, audit.VIEW, referral, patient=referral.patient)
+    return _render_detail(request, referral, duplicates, form)
+
+
+@require_POST
+def referral_triage(request, reference):
+    referral = _referral_for(request, reference, perm="referrals.change_referral")
+    duplicates = services.possible_duplicates(referral).filter(
+        pk__in=Referral.objects.visible_to(request.user)
+    )
+    form = TriageForm(request.POST, duplicates=duplicates)
+    if form.is_valid():
+        try:
+            referral = _decide(referral, form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Referral {referral.reference}: {referral.get_status_display().lower()}"
+            )
+            return redirect(referral)
+    return _render_detail(request, referral, duplicates, form, status=400)
+
+
+def _decide(referral, data, *, by):
+    decision, note = data["decision"], data["note"]
+    if decision == "accept":
+        return services.accept_referral(referral=referral, by=by, note=note)
+    if decision == "declined":
+        return services.record_declined(referral=referral, by=by, note=note)
+    if decision == "not_appropriate":
+        return services.mark_not_appropriate(referral=referral, by=by, reason=note)
+    return services.merge_referral(referral=referral, into=data["merge_into"], by=by)
+
+
+def _referral_for(request, reference, *, perm):
+    return get_visible_object_or_404(
+        Referral.objects.select_related(
+            "patient__registered_practice", "referred_by", "merged_into"
+        ).prefetch_related("reasons", "history__by"),
+        request.user,
+        perm=perm,
+        reference=reference,
+    )
+
+
+def _render_detail(request, referral, duplicates, form, status=200):
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "duplicates": duplicates,
+            "form": form,
+            "can_triage": request.user.has_perm("referrals.change_referral")
+            and referral.status == "awaiting_triage",
+        },
+        status=status,
+    )

@@ -31,6 +31,12 @@ TASKS = [
         permission="referrals.add_referral",
     ),
     Task(
+        "Referrals",
+        "Triage new referrals and see every referral in your PCN",
+        "referrals:referral_list",
+        permission="referrals.view_referral",
+    ),
+    Task(
         "Practices",
         "Practices in your PCN, their registered list sizes and their teams",
         "practice_list",

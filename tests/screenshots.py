@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from spl.models import Practice
+from spl.models import Practice, User
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 pytestmark = [pytest.mark.screenshots, pytest.mark.django_db(transaction=True)]
@@ -77,3 +77,39 @@ def test_clinician_referral_form(page, demo):
     page.get_by_label("Year").fill("1958")
     submit(page, "Send referral")
     shoot(page, "referral-new-errors")
+
+
+def test_triage_pages(page, demo):
+    import datetime
+
+    from referrals import services
+    from referrals.models import Patient
+
+    gp = User.objects.get(email="gp@example.org")
+    practice = Practice.objects.get(ods_code="Y00011")
+    people = [("Ada", "Lovelace", "9990000018", ["loneliness"], "urgent"),
+              ("Sam", "Okafor", "", ["finance", "housing"], "routine"),
+              ("Sam", "Okafor", "", ["mental_wellbeing"], "routine")]  # fmt: skip
+    for given, family, number, reasons, urgency in people:
+        patient = Patient(
+            given_name=given,
+            family_name=family,
+            nhs_number=number,
+            date_of_birth=datetime.date(1950, 5, 17),
+            postcode="LS1 4AP",
+            registered_practice=practice,
+        )
+        services.create_referral(
+            patient=patient,
+            route="clinician",
+            reasons=reasons,
+            by=gp,
+            consent_to_contact=True,
+            urgency=urgency,
+        )
+    log_in(page, "linkworker@example.org")
+    page.goto("/referrals/")
+    shoot(page, "referral-list")
+    page.get_by_role("link", name="Sam Okafor").first.click()
+    page.wait_for_load_state()
+    shoot(page, "referral-detail")
