@@ -107,14 +107,12 @@ def seed(**options):
         route = rng.choices(list(Route), weights=[60, 20, 15, 5])[0]
         nhs_number = next(numbers) if route != Route.SELF or rng.random() < 0.5 else ""
         received = now - datetime.timedelta(days=rng.randint(0, 180), minutes=rng.randint(0, 600))
-        status = (
-            rng.choices(
-                [Status.AWAITING_TRIAGE, Status.ACCEPTED, Status.DECLINED, Status.NOT_APPROPRIATE],
-                weights=[25, 55, 12, 8],
-            )[0]
-            if received < now - datetime.timedelta(days=3)
-            else Status.AWAITING_TRIAGE
-        )
+        # Older referrals have been triaged; the last fortnight's mostly await it.
+        recent = received > now - datetime.timedelta(days=14)
+        status = rng.choices(
+            [Status.AWAITING_TRIAGE, Status.ACCEPTED, Status.DECLINED, Status.NOT_APPROPRIATE],
+            weights=[80, 14, 4, 2] if recent else [0, 70, 18, 12],
+        )[0]
         reasons = rng.sample(list(Reason.values[:-1]), k=rng.choice([1, 1, 2, 3]))
         agency, organisation_type = rng.choice(AGENCIES)
         urgency = Urgency.URGENT if rng.random() < 0.1 else Urgency.ROUTINE
