@@ -30,8 +30,7 @@ RUN pip install --require-hashes -r requirements.lock
 
 COPY --chown=spl:spl . .
 COPY --from=assets --chown=spl:spl /build/static/dist static/dist
-# collectstatic needs settings to import; the key is only used for this step.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
+RUN python manage.py collectstatic --no-input \
     && mkdir -p /app/var /app/media && chown -R spl:spl /app/var /app/media /app/staticfiles
 
 USER spl

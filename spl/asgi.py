@@ -1,11 +1,4 @@
-"""
-ASGI config for spl project.
-
-It exposes the ASGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/asgi/
-"""
+"""The ASGI application, for servers that speak ASGI."""
 
 import os
 
@@ -14,3 +7,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spl.settings")
 
 application = get_asgi_application()
+
+from spl.startup import require_secret_key  # noqa: E402 - needs the app loaded
+
+require_secret_key()

@@ -1,11 +1,4 @@
-"""
-WSGI config for spl project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""The WSGI application that gunicorn (and runserver) serve."""
 
 import os
 
@@ -14,3 +7,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spl.settings")
 
 application = get_wsgi_application()
+
+from spl.startup import require_secret_key  # noqa: E402 - needs the app loaded
+
+require_secret_key()

@@ -37,10 +37,48 @@ def test_debug_is_off_by_default():
     assert setting("DEBUG", SECRET_KEY="x" * 50) == "False"
 
 
-def test_secret_key_is_required_when_debug_is_off():
-    result = run_django("pass")
+def run_without_environment(*args):
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "spl.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,  # a worker that wrongly starts would otherwise run for ever
+    )
+
+
+def test_management_commands_that_need_no_key_run_without_one():
+    # Django validates SECRET_KEY lazily so that commands like these work
+    # anywhere, e.g. in CI or a container image build.
+    result = run_without_environment("manage.py", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_the_web_application_refuses_to_start_without_a_key_when_debug_is_off():
+    result = run_without_environment("-c", "import spl.wsgi")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_the_asgi_application_refuses_to_start_without_a_key_when_debug_is_off():
+    result = run_without_environment("-c", "import spl.asgi")
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_the_celery_worker_refuses_to_start_without_a_key_when_debug_is_off():
+    result = run_without_environment(
+        "-m", "celery", "--app", "spl", "worker", "--pool", "solo", "--loglevel", "ERROR"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_check_deploy_fails_without_a_key():
+    result = run_without_environment("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr + result.stdout
 
 
 def test_debug_runs_without_a_secret_key():
