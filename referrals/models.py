@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -255,10 +256,20 @@ class Referral(models.Model):
         null=True, blank=True, help_text="When the SNOMED code applies (the triage decision)"
     )
     coded_in_gp_record_at = models.DateTimeField(null=True, blank=True)
+    coded_in_gp_record_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_referrals"
     )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Referrals from other systems (FHIR): who sent it, and the sender's own
+    # identifier for it, so a retried request finds the referral it created.
+    api_client = models.ForeignKey(
+        "ApiClient", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    external_identifier_system = models.CharField(max_length=255, blank=True)
+    external_identifier_value = models.CharField(max_length=255, blank=True)
 
     pcn_path = "patient__registered_practice__pcn"
     objects = ReferralQuerySet.as_manager()
@@ -273,6 +284,11 @@ class Referral(models.Model):
                 condition=Q(status="merged", merged_into__isnull=False)
                 | (~Q(status="merged") & Q(merged_into__isnull=True)),
                 name="merged_referral_names_its_target",
+            ),
+            models.UniqueConstraint(
+                fields=["external_identifier_system", "external_identifier_value"],
+                condition=~Q(external_identifier_value=""),
+                name="one_referral_per_external_identifier",
             ),
         ]
         indexes = [models.Index(fields=["status", "received_at"])]
@@ -320,3 +336,52 @@ class ReferralStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.referral_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+def hash_token(token):
+    """API tokens are stored as SHA-256 digests: they are long random strings, so a
+    slow password hash adds nothing, and a digest can be looked up directly."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiClient(models.Model):
+    """An organisation allowed to send referrals by FHIR, with its token.
+
+    Administrators issue a token in the admin site, where it is shown once; only
+    its digest is stored. Revoking sets `revoked_at`; the row stays, so the
+    referrals it sent stay attributed.
+    """
+
+    organisation_name = models.CharField(max_length=200)
+    organisation_type = models.CharField(max_length=30, choices=OrganisationType.choices)
+    contact_email = models.EmailField(
+        help_text="Where to tell the organisation what happened to its referrals"
+    )
+    token_prefix = models.CharField(
+        max_length=12, editable=False, help_text="The start of the token, to recognise it"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API client"
+        ordering = ["organisation_name"]
+
+    def __str__(self):
+        return f"{self.organisation_name} ({self.token_prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+    def set_new_token(self):
+        """Give the client a new random token and return it (the only time it is seen)."""
+        token = f"spl_{secrets.token_urlsafe(32)}"
+        self.token_prefix = token[:12]
+        self.token_hash = hash_token(token)
+        return token
