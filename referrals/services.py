@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from referrals.models import (
     OPEN_STATUSES,
+    Patient,
     Referral,
     ReferralReason,
     ReferralStatusChange,
@@ -42,12 +43,51 @@ def possible_duplicates(referral):
     )
 
 
+# Details compared when someone outside the PCN refers a person we know.
+_COMPARED_FIELDS = (
+    "address_line_1", "address_line_2", "town", "postcode", "phone", "email",
+    "registered_practice",
+)  # fmt: skip
+
+
+def patient_for_outside_referral(patient):
+    """The Patient to refer, given the details an agency, the public or another system sent.
+
+    They cannot see our records, so what they send never changes one. An NHS number
+    we hold, with the same date of birth, is that person: the referral joins their
+    record, and any details that differ (including the practice) are returned in the note for the
+    link worker to check. An NHS number we hold with another date of birth is
+    probably mistyped: the person is recorded without it, and the note says so.
+    Returns (patient, note); the patient may be unsaved.
+    """
+    if not patient.nhs_number:
+        return patient, ""
+    known = Patient.objects.filter(nhs_number=patient.nhs_number).first()
+    if known is None:
+        return patient, ""
+    if known.date_of_birth != patient.date_of_birth:
+        patient.nhs_number = ""
+        return patient, (
+            "The NHS number sent belongs to a record with another date of birth, "
+            "so it was not stored. Check it with the person."
+        )
+    differences = [
+        f"{Patient._meta.get_field(name).verbose_name}: {getattr(patient, name)}"
+        for name in _COMPARED_FIELDS
+        if getattr(patient, name) and getattr(patient, name) != getattr(known, name)
+    ]
+    if not differences:
+        return known, ""
+    return known, "Details sent that differ from the record: " + "; ".join(differences)
+
+
 @transaction.atomic
-def create_referral(*, patient, route, reasons, by=None, **details):
+def create_referral(*, patient, route, reasons, by=None, intake_note="", **details):
     """Record a new referral for `patient` (saved or not) awaiting triage.
 
     `reasons` are Reason values; `details` are Referral fields (urgency, notes,
-    consent_to_contact, referrer_...). Raises ValidationError without consent.
+    consent_to_contact, referrer_...). `intake_note` goes on the first history
+    row. Raises ValidationError without consent.
     """
     if not details.get("consent_to_contact"):
         raise ValidationError(
@@ -68,7 +108,8 @@ def create_referral(*, patient, route, reasons, by=None, **details):
     ReferralReason.objects.bulk_create(
         ReferralReason(referral=referral, reason=reason) for reason in dict.fromkeys(reasons)
     )
-    _record_change(referral, from_status="", by=by, note="Referral received")
+    note = "Referral received" + (f". {intake_note}" if intake_note else "")
+    _record_change(referral, from_status="", by=by, note=note)
     if is_new_patient:
         audit.record(by, audit.CREATE, patient, patient=patient)
     audit.record(by, audit.CREATE, referral, patient=patient)

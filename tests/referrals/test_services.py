@@ -176,3 +176,47 @@ def test_a_referral_cannot_be_merged_into_another_pcns_referral(
     theirs = ReferralFactory(patient__registered_practice=other_practice)
     with pytest.raises(ValidationError, match="another open referral in your PCN"):
         services.merge_referral(referral=mine, into=theirs, by=link_worker)
+
+
+def test_an_outside_referral_for_a_known_nhs_number_joins_the_record_unchanged(practice):
+    known = PatientFactory(registered_practice=practice, nhs_number="9434765919", phone="0113 1")
+    sent = new_patient(
+        practice, nhs_number="9434765919", date_of_birth=known.date_of_birth, phone="0113 2"
+    )
+    patient, note = services.patient_for_outside_referral(sent)
+    known.refresh_from_db()
+    assert patient == known
+    assert known.phone == "0113 1"
+    assert "phone: 0113 2" in note
+
+
+def test_an_outside_referral_matching_the_record_needs_no_note(practice):
+    known = PatientFactory(registered_practice=practice, nhs_number="9434765919")
+    sent = new_patient(
+        practice,
+        nhs_number="9434765919",
+        date_of_birth=known.date_of_birth,
+        postcode=known.postcode,
+    )
+    assert services.patient_for_outside_referral(sent) == (known, "")
+
+
+def test_an_outside_referral_with_a_known_nhs_number_but_other_birth_date_drops_it(practice):
+    PatientFactory(
+        registered_practice=practice,
+        nhs_number="9434765919",
+        date_of_birth=datetime.date(1990, 1, 1),
+    )
+    sent = new_patient(practice, nhs_number="9434765919")
+    patient, note = services.patient_for_outside_referral(sent)
+    assert patient.pk is None
+    assert patient.nhs_number == ""
+    assert "not stored" in note
+
+
+def test_an_intake_note_is_kept_on_the_first_history_row(practice):
+    referral = services.create_referral(
+        patient=new_patient(practice), route="self", reasons=["housing"],
+        consent_to_contact=True, intake_note="Check the phone number",
+    )  # fmt: skip
+    assert referral.history.get().note == "Referral received. Check the phone number"
