@@ -1,17 +1,60 @@
 from django import forms
 from django.utils import timezone
 
-from referrals.models import Patient, Reason, Referral, Route, Status, Urgency
+from referrals.models import (
+    ContactMethod,
+    OrganisationType,
+    Patient,
+    Reason,
+    Referral,
+    Route,
+    Status,
+    Urgency,
+)
 from referrals.validators import (
     normalise_nhs_number,
     normalise_postcode,
     validate_nhs_number,
     validate_postcode,
 )
-from spl.fields import DateField
+from spl.fields import DateField, DateInput
 from spl.models import Practice
 
 CONSENT_LABEL = "The person has agreed to be contacted by a social prescribing link worker"
+
+
+PATIENT_FIELDS = [
+    "nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "phone",
+    "email", "registered_practice",
+]  # fmt: skip
+PATIENT_WIDGETS = {
+    "nhs_number": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-10"}),
+    "given_name": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    "family_name": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    "postcode": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+    "phone": forms.TextInput(attrs={"type": "tel", "class": "nhsuk-input--width-20"}),
+    "email": forms.EmailInput(attrs={"spellcheck": "false"}),
+}
+PATIENT_ERRORS = {
+    "given_name": {"required": "Enter the person's first name"},
+    "family_name": {"required": "Enter the person's last name"},
+    "registered_practice": {"required": "Select the person's GP practice"},
+    "email": {"invalid": "Enter an email address in the correct format, like name@example.com"},
+}
+REFERRER_FIELDS = [
+    "referrer_name", "referrer_organisation", "referrer_organisation_type", "referrer_email",
+    "referrer_phone",
+]  # fmt: skip
+
+
+def urgency_field():
+    return forms.ChoiceField(
+        label="How urgent is it?",
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        widget=forms.RadioSelect,
+        help_text="Urgent referrals are contacted within 2 working days",
+    )
 
 
 class FindPatientForm(forms.Form):
@@ -29,9 +72,21 @@ class FindPatientForm(forms.Form):
         return number
 
 
-class ClinicianReferralForm(forms.ModelForm):
-    """One page for a GP: the person, why, how urgent, and consent."""
+class ReferralForm(forms.ModelForm):
+    """What every route asks: who the person is, why they are referred, and consent.
 
+    Subclasses choose the Patient fields (`Meta.fields`), the wording, and add the
+    referrer's details where there is no account to take them from.
+    """
+
+    # Typed with spaces or dashes ("943 476 5919"), stored as 10 digits.
+    nhs_number = forms.CharField(
+        label="NHS number (optional)",
+        help_text="Leave blank if you do not know it",
+        required=False,
+        max_length=16,
+        widget=PATIENT_WIDGETS["nhs_number"],
+    )
     date_of_birth = DateField(
         label="Date of birth",
         help_text="For example, 15 3 1984",
@@ -47,13 +102,6 @@ class ClinicianReferralForm(forms.ModelForm):
     other_reason = forms.CharField(
         label="If other, what is the reason?", required=False, max_length=200
     )
-    urgency = forms.ChoiceField(
-        label="How urgent is it?",
-        choices=Urgency.choices,
-        initial=Urgency.ROUTINE,
-        widget=forms.RadioSelect,
-        help_text="Urgent referrals are contacted within 2 working days",
-    )
     notes = forms.CharField(
         label="Anything the link worker should know (optional)",
         required=False,
@@ -68,56 +116,24 @@ class ClinicianReferralForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "nhs_number",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "postcode",
-            "phone",
-            "email",
-            "registered_practice",
-        ]
+        fields = PATIENT_FIELDS
         labels = {"registered_practice": "GP practice"}
-        widgets = {
-            "nhs_number": forms.TextInput(
-                attrs={"inputmode": "numeric", "class": "nhsuk-input--width-10"}
-            ),
-            "postcode": forms.TextInput(
-                attrs={"autocomplete": "postal-code", "class": "nhsuk-input--width-10"}
-            ),
-            "phone": forms.TextInput(attrs={"type": "tel", "class": "nhsuk-input--width-20"}),
-        }
-        error_messages = {
-            "given_name": {"required": "Enter the person's first name"},
-            "family_name": {"required": "Enter the person's last name"},
-            "registered_practice": {"required": "Select the person's GP practice"},
-            "email": {
-                "invalid": "Enter an email address in the correct format, like name@example.com"
-            },
-        }
+        widgets = PATIENT_WIDGETS
+        error_messages = PATIENT_ERRORS
 
-    field_order = [
-        "nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "phone",
-        "email", "registered_practice", "reasons", "other_reason", "urgency", "notes",
-        "consent_to_contact",
-    ]  # fmt: skip
-
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["registered_practice"].queryset = Practice.objects.visible_to(user).order_by(
-            "name"
-        )
         self.fields["registered_practice"].empty_label = "Select a practice"
-        self.fields["nhs_number"].help_text = "Leave blank if you do not know it"
-        self.fields["nhs_number"].label = "NHS number (optional)"
         self.fields["phone"].label = "Phone number (optional)"
         self.fields["email"].label = "Email address (optional)"
         self.fields["postcode"].required = True
         self.fields["postcode"].error_messages["required"] = "Enter the person's postcode"
 
     def clean_nhs_number(self):
-        return normalise_nhs_number(self.cleaned_data["nhs_number"])
+        number = normalise_nhs_number(self.cleaned_data["nhs_number"])
+        if number:
+            validate_nhs_number(number)
+        return number
 
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"]
@@ -139,10 +155,205 @@ class ClinicianReferralForm(forms.ModelForm):
             self.add_error("other_reason", "Say what the other reason is")
         return cleaned
 
-    def validate_unique(self):
-        # A known NHS number means an existing patient, which the view updates
-        # rather than duplicates; uniqueness is the service's business.
-        pass
+    def _get_validation_exclusions(self):
+        # The NHS number is validated in clean_nhs_number. Whether it is already
+        # known is the service's business: clinicians update the record they can
+        # see, everyone else joins a record without changing it, and a form must
+        # never tell the public that a number is known (the unique constraint's
+        # message would).
+        return super()._get_validation_exclusions() | {"nhs_number"}
+
+    def referral_details(self):
+        """The Referral fields for referrals.services.create_referral."""
+        data = self.cleaned_data
+        details = {
+            "other_reason": data["other_reason"],
+            "notes": data["notes"],
+            "consent_to_contact": data["consent_to_contact"],
+        }
+        if "urgency" in data:
+            details["urgency"] = data["urgency"]
+        return details
+
+
+class ClinicianReferralForm(ReferralForm):
+    """One page for a GP: the person, why, how urgent, and consent."""
+
+    urgency = urgency_field()
+
+    field_order = [
+        "nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "phone",
+        "email", "registered_practice", "reasons", "other_reason", "urgency", "notes",
+        "consent_to_contact",
+    ]  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registered_practice"].queryset = Practice.objects.visible_to(user).order_by(
+            "name"
+        )
+
+
+class HoneypotMixin(forms.Form):
+    """A field people never see or fill in (hidden by CSS and from screen readers);
+    form-filling bots do. The view discards a submission that fills it."""
+
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def is_spam(self):
+        return bool(self.data.get(self.add_prefix("website"), "").strip())
+
+
+class AgencyReferralForm(HoneypotMixin, ReferralForm):
+    """For organisations without an account: pharmacies, discharge teams, police..."""
+
+    referrer_name = forms.CharField(
+        label="Your full name", max_length=150,
+        error_messages={"required": "Enter your full name"},
+    )  # fmt: skip
+    referrer_organisation = forms.CharField(
+        label="Organisation", max_length=200,
+        error_messages={"required": "Enter the name of your organisation"},
+    )  # fmt: skip
+    referrer_organisation_type = forms.ChoiceField(
+        label="Type of organisation",
+        choices=[("", "Select a type"), *OrganisationType.choices],
+        error_messages={"required": "Select the type of organisation"},
+    )
+    referrer_email = forms.EmailField(
+        label="Your work email address",
+        help_text="We will email you to confirm we have received the referral, and what happens",
+        max_length=254,
+        error_messages={
+            "required": "Enter your work email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    referrer_phone = forms.CharField(
+        label="Your phone number", max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
+                                      "class": "nhsuk-input--width-20"}),
+        error_messages={"required": "Enter a phone number we can call you on"},
+    )  # fmt: skip
+    urgency = urgency_field()
+
+    field_order = [
+        "referrer_name", "referrer_organisation", "referrer_organisation_type",
+        "referrer_email", "referrer_phone",
+        "nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "phone",
+        "email", "registered_practice", "reasons", "other_reason", "urgency", "notes",
+        "consent_to_contact", "website",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registered_practice"].queryset = Practice.objects.order_by("name")
+        self.fields["registered_practice"].label = "The person's GP practice"
+        self.fields["registered_practice"].help_text = "The person must be registered here"
+
+    def referral_details(self):
+        return {
+            **super().referral_details(),
+            **{name: self.cleaned_data[name] for name in REFERRER_FIELDS},
+        }
+
+
+class SelfReferralForm(HoneypotMixin, ReferralForm):
+    """For people referring themselves: plain words, only what a link worker needs."""
+
+    reasons = forms.MultipleChoiceField(
+        label="What would you like help with?",
+        help_text="Select all that apply",
+        choices=Reason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one thing you would like help with"},
+    )
+    other_reason = forms.CharField(
+        label="If something else, tell us what", required=False, max_length=200
+    )
+    notes = forms.CharField(
+        label="Is there anything else you would like us to know? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, the best time to call you",
+    )
+    consent_to_contact = forms.BooleanField(
+        label="I agree to a social prescribing link worker contacting me",
+        error_messages={"required": "Confirm you agree to a link worker contacting you"},
+    )
+
+    date_of_birth = DateField(
+        label="Date of birth",
+        help_text="For example, 15 3 1984",
+        widget=DateInput(autocomplete="bday"),
+        error_messages={"required": "Enter your date of birth"},
+    )
+
+    class Meta(ReferralForm.Meta):
+        fields = [*PATIENT_FIELDS, "preferred_contact_method", "accessible_information_needs"]
+        labels = {
+            "given_name": "First name",
+            "family_name": "Last name",
+            "registered_practice": "Your GP practice",
+            "preferred_contact_method": "How would you like us to contact you?",
+            "accessible_information_needs": "Do you need any help to communicate with us? "
+            "(optional)",
+        }
+        error_messages = {
+            **PATIENT_ERRORS,
+            "given_name": {"required": "Enter your first name"},
+            "family_name": {"required": "Enter your last name"},
+            "registered_practice": {"required": "Select your GP practice"},
+            "preferred_contact_method": {"required": "Select how you would like us to contact you"},
+        }
+        # The person's own details: let the browser fill them in (WCAG 1.3.5).
+        widgets = {
+            **PATIENT_WIDGETS,
+            "given_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "family_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "postcode": forms.TextInput(
+                attrs={"autocomplete": "postal-code", "class": "nhsuk-input--width-10"}
+            ),
+            "phone": forms.TextInput(
+                attrs={"type": "tel", "autocomplete": "tel", "class": "nhsuk-input--width-20"}
+            ),
+            "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+            "preferred_contact_method": forms.RadioSelect,
+            "accessible_information_needs": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    field_order = [
+        "given_name", "family_name", "date_of_birth", "postcode", "registered_practice",
+        "phone", "email", "preferred_contact_method", "nhs_number", "reasons", "other_reason",
+        "notes", "accessible_information_needs", "consent_to_contact", "website",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["registered_practice"].queryset = Practice.objects.order_by("name")
+        fields["registered_practice"].help_text = "The surgery where you are registered"
+        fields["postcode"].error_messages["required"] = "Enter your postcode"
+        fields["nhs_number"].help_text = (
+            "You can find it on a letter from the NHS or in the NHS App. Leave blank if you "
+            "do not know it"
+        )
+        fields["phone"].help_text = "We will usually phone you first"
+        fields[
+            "accessible_information_needs"
+        ].help_text = "For example, an interpreter, large print or British Sign Language"
+        fields["preferred_contact_method"].required = True
+        fields["preferred_contact_method"].choices = ContactMethod.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        method = cleaned.get("preferred_contact_method")
+        if method in (ContactMethod.PHONE, ContactMethod.TEXT) and not cleaned.get("phone"):
+            self.add_error("phone", "Enter a phone number, or choose another way to contact you")
+        if method == ContactMethod.EMAIL and not cleaned.get("email"):
+            self.add_error("email", "Enter an email address, or choose another way to contact you")
+        return cleaned
 
 
 class TriageFilterForm(forms.Form):

@@ -292,6 +292,7 @@ class Referral(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "received_at"])]
+        permissions = [("code_referral", "Can mark referrals as coded in the GP record")]
 
     def __str__(self):
         return self.reference
@@ -336,6 +337,37 @@ class ReferralStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.referral_id}: {self.from_status or 'new'} -> {self.to_status}"
+
+
+class Notification(models.Model):
+    """An email to the referrer about a referral: an outbox row.
+
+    The service that changes the referral writes the row in the same transaction;
+    a task sends it after commit and stamps `sent_at`. One row per referral and
+    kind, so a retried task or a repeated decision never sends twice.
+    """
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", "Referral received"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Person declined"
+        NOT_APPROPRIATE = "not_appropriate", "Not appropriate, redirected"
+        CLOSED = "closed", "Support ended"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to_email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "kind"], name="one_notification_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.referral_id}: {self.kind}"
 
 
 def hash_token(token):

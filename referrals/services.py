@@ -8,12 +8,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from referrals import notifications
 from referrals.models import (
     OPEN_STATUSES,
+    Notification,
     Patient,
     Referral,
     ReferralReason,
     ReferralStatusChange,
+    Route,
     Snomed,
     Status,
 )
@@ -113,6 +116,10 @@ def create_referral(*, patient, route, reasons, by=None, intake_note="", **detai
     if is_new_patient:
         audit.record(by, audit.CREATE, patient, patient=patient)
     audit.record(by, audit.CREATE, referral, patient=patient)
+    if route in (Route.AGENCY, Route.SELF):
+        # Clinicians see the reference on screen and systems in the response;
+        # people without an account are told by email, when they gave one.
+        notifications.queue(referral, Notification.Kind.RECEIVED)
     logger.info("Referral %s received by route %s", referral.pk, route)
     return referral
 
@@ -183,6 +190,8 @@ def _triage(referral, to_status, *, by, note="", code="", merged_into=None):
     referral.refresh_from_db()
     _record_change(referral, from_status=Status.AWAITING_TRIAGE, by=by, note=note)
     audit.record(by, audit.UPDATE, referral, patient=referral.patient)
+    if to_status in notifications.KIND_FOR_STATUS:
+        notifications.queue(referral, notifications.KIND_FOR_STATUS[to_status])
     logger.info("Referral %s triaged as %s by user %s", referral.pk, to_status, by.pk)
     return referral
 

@@ -1,16 +1,28 @@
+import logging
+
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from referrals import services
-from referrals.forms import ClinicianReferralForm, FindPatientForm, TriageFilterForm, TriageForm
+from referrals.forms import (
+    AgencyReferralForm,
+    ClinicianReferralForm,
+    FindPatientForm,
+    SelfReferralForm,
+    TriageFilterForm,
+    TriageForm,
+)
 from referrals.models import Patient, Referral, Route
 from referrals.validators import normalise_nhs_number
-from spl import audit
+from spl import audit, ratelimit
 from spl.access import get_visible_object_or_404
+
+logger = logging.getLogger(__name__)
 
 
 @permission_required("referrals.add_referral", raise_exception=True)
@@ -153,3 +165,62 @@ def _render_detail(request, referral, duplicates, form, status=200):
         },
         status=status,
     )
+
+
+# Public routes: no account. Each submission either creates exactly one referral
+# and shows its reference, or shows the form again with everything typed in.
+
+
+@login_not_required
+def self_referral_create(request):
+    return _public_referral(
+        request, SelfReferralForm, Route.SELF, "referrals/self_referral_create.html"
+    )
+
+
+@login_not_required
+def agency_referral_create(request):
+    return _public_referral(
+        request, AgencyReferralForm, Route.AGENCY, "referrals/agency_referral_create.html"
+    )
+
+
+def _public_referral(request, form_class, route, template):
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_spam():
+        # A bot filled the hidden field: thank it and keep nothing.
+        logger.info("Public %s referral discarded: the hidden field was filled", route)
+        return render(request, "referrals/public_referral_sent.html", {"sent": None})
+    if request.method == "POST" and form.is_valid():
+        if ratelimit.exceeded(
+            request, "public-referral", limit=settings.PUBLIC_REFERRALS_PER_HOUR, period=3600
+        ):
+            logger.warning("Public %s referral refused: rate limit reached", route)
+            return render(request, template, {"form": form, "rate_limited": True}, status=429)
+        patient, note = services.patient_for_outside_referral(form.save(commit=False))
+        try:
+            referral = services.create_referral(
+                patient=patient,
+                route=route,
+                reasons=form.cleaned_data["reasons"],
+                intake_note=note,
+                **form.referral_details(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            request.session["public_referral"] = {
+                "reference": referral.reference,
+                "route": route,
+                "emailed": referral.notifications.exists(),
+            }
+            return redirect("public_referral_sent")
+    return render(request, template, {"form": form})
+
+
+@login_not_required
+def public_referral_sent(request):
+    sent = request.session.get("public_referral")
+    if not sent:
+        return redirect("self_referral_create")
+    return render(request, "referrals/public_referral_sent.html", {"sent": sent})

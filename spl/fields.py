@@ -39,9 +39,15 @@ class DateInput(forms.MultiWidget):
     # (part, label, width): width is the nhsuk-input--width-N class.
     parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs=None, autocomplete=""):
+        # autocomplete="bday" marks the boxes bday-day, bday-month and bday-year, for
+        # a person's own date of birth (WCAG 1.3.5, identify input purpose).
         widgets = {
-            part: forms.TextInput(attrs={"inputmode": "numeric"}) for part, _, _ in self.parts
+            part: forms.TextInput(
+                attrs={"inputmode": "numeric"}
+                | ({"autocomplete": f"{autocomplete}-{part}"} if autocomplete else {})
+            )
+            for part, _, _ in self.parts
         }
         super().__init__(widgets, attrs)
 

@@ -3,6 +3,8 @@ import logging
 import uuid
 from dataclasses import replace
 
+from django.conf import settings
+
 from spl.request_context import (
     RequestContext,
     current_request,
@@ -22,8 +24,14 @@ def _request_id(request) -> uuid.UUID:
         return uuid.uuid4()
 
 
-def _client_ip(request) -> str | None:
+def client_ip(request) -> str | None:
+    """The client's address: the socket's, or behind TRUSTED_PROXY_COUNT proxies the
+    entry they added to X-Forwarded-For (entries further left can be forged)."""
     address = request.META.get("REMOTE_ADDR", "")
+    if settings.TRUSTED_PROXY_COUNT:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= settings.TRUSTED_PROXY_COUNT:
+            address = forwarded[-settings.TRUSTED_PROXY_COUNT]
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
@@ -38,7 +46,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        context = RequestContext(request_id=_request_id(request), ip_address=_client_ip(request))
+        context = RequestContext(request_id=_request_id(request), ip_address=client_ip(request))
         request.id = context.request_id
         token = set_current_request(context)
         try:

@@ -85,9 +85,15 @@ ROLES = {
         Role(
             PRACTICE_MANAGER,
             "Practice manager",
-            "Follow referrals, waiting times and outcomes for your practice, and keep "
-            "its registered list size up to date.",
-            ("spl.view_pcn", "spl.view_practice", "spl.change_practice", "referrals.add_referral"),
+            "Follow referrals, waiting times and outcomes for your practice, code "
+            "referral decisions in the GP record, and keep its list size up to date.",
+            (
+                "spl.view_pcn",
+                "spl.view_practice",
+                "spl.change_practice",
+                "referrals.add_referral",
+                "referrals.code_referral",
+            ),
         ),
         Role(
             DIRECTORY_MANAGER,

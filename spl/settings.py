@@ -206,11 +206,33 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The cache holds the public forms' rate-limit counters, so with several web
+# processes it must be shared: Redis when REDIS_URL is set, otherwise memory in
+# each process (enough for `make run`).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "spl",
+        }
+    }
+
+# Public referral forms (/refer/ and /refer/agency/): referrals accepted from one
+# client address per hour before a 429 page asks the person to wait or phone.
+PUBLIC_REFERRALS_PER_HOUR = env_int("PUBLIC_REFERRALS_PER_HOUR", 20)
+# Behind N proxies that each append to X-Forwarded-For, the client address is the
+# Nth entry from the right. 0 (direct connections) uses the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Email domains inside the NHS. Emails to any other address carry a referral's
+# reference and status only, never clinical detail.
+NHS_EMAIL_DOMAINS = env_list("NHS_EMAIL_DOMAINS", "nhs.net,nhs.uk")
+
 # Background work. With REDIS_URL, Celery uses Redis as broker. Without it, the
 # embedded default is Kombu's filesystem transport: tasks are files in
 # CELERY_DATA_DIR and wait there until a worker takes them (see
 # docs/decisions/0003-embedded-task-broker.md).
-REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DATA_DIR = Path(os.environ.get("CELERY_DATA_DIR", BASE_DIR / "var" / "celery"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -224,6 +246,9 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Emails and other side effects run as tasks; CELERY_TASK_ALWAYS_EAGER runs them
+# in the web process instead (the test suite uses it; the worker tests do not).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from referrals import api as referrals_api
+from referrals import views as referrals_views
 from spl import forms, views
 
 admin.site.site_header = "Social prescribing administration"
@@ -58,7 +60,12 @@ urlpatterns = [
     path("practices/<int:pk>/edit/", views.practice_edit, name="practice_edit"),
     path("admin/", admin.site.urls),
     path("referrals/", include("referrals.urls")),
+    path("refer/", referrals_views.self_referral_create, name="self_referral_create"),
+    path("refer/agency/", referrals_views.agency_referral_create, name="agency_referral_create"),
+    path("refer/sent/", referrals_views.public_referral_sent, name="public_referral_sent"),
     path("caseload/", include("caseload.urls")),
     path("directory/", include("directory.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("api/fhir/ServiceRequest", referrals_api.service_request_create),
+    path("api/fhir/ServiceRequest/<str:reference>", referrals_api.service_request_detail),
 ]

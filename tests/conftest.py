@@ -56,6 +56,16 @@ def _unhashed_static_files_and_fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The public forms' rate-limit counters live in the cache (Redis in CI).
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def pcn(db):
     return PCNFactory(name="Riverside PCN")

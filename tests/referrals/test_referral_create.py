@@ -138,3 +138,8 @@ def test_an_nhs_number_registered_in_another_pcn_is_refused_with_a_reason(
 def test_the_find_form_posts_so_nhs_numbers_stay_out_of_urls(client_for, gp):
     page = client_for(gp).get(URL).content.decode()
     assert 'method="get"' not in page.lower()
+
+
+def test_an_nhs_number_typed_with_spaces_is_stored_as_ten_digits(client_for, gp, practice):
+    client_for(gp).post(URL, valid_data(practice, nhs_number="943 476 5919"))
+    assert Referral.objects.get().patient.nhs_number == "9434765919"
