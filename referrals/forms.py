@@ -431,3 +431,36 @@ class TriageForm(forms.Form):
         if decision == "merge" and not cleaned.get("merge_into"):
             self.add_error("merge_into", "Choose the referral to merge this one into")
         return cleaned
+
+
+class CodingFilterForm(forms.Form):
+    """The filters above the practice coding list (GET)."""
+
+    TO_CODE, CODED, ALL = "to_code", "coded", "all"
+
+    show = forms.ChoiceField(
+        label="Show",
+        choices=[(TO_CODE, "Still to code"), (CODED, "Already coded"), (ALL, "All")],
+        required=False,
+    )
+    practice = forms.ModelChoiceField(
+        label="Practice", queryset=Practice.objects.none(), required=False,
+        empty_label="All your practices",
+    )  # fmt: skip
+
+    def __init__(self, *args, practices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = practices
+        if len(practices) < 2:
+            del self.fields["practice"]
+
+    def filter(self, referrals):
+        data = self.cleaned_data if self.is_valid() else {}
+        show = data.get("show") or self.TO_CODE
+        if show == self.TO_CODE:
+            referrals = referrals.filter(coded_in_gp_record_at__isnull=True)
+        elif show == self.CODED:
+            referrals = referrals.filter(coded_in_gp_record_at__isnull=False)
+        if data.get("practice"):
+            referrals = referrals.filter(patient__registered_practice=data["practice"])
+        return referrals

@@ -213,6 +213,25 @@ class ReferralQuerySet(PCNScopedQuerySet):
             )
         )
 
+    def for_referrer_list(self):
+        """/referrals/mine/: newest first, with when the status last changed."""
+        return (
+            self.select_related("patient")
+            .annotate(status_changed_at=models.Max("history__at"))
+            .order_by("-received_at")
+        )
+
+    def coded(self):
+        return self.exclude(snomed_code="")
+
+    def for_coding_list(self):
+        """The practice coding list: what is still to code first, oldest first."""
+        return (
+            self.coded()
+            .select_related("patient__registered_practice", "coded_in_gp_record_by")
+            .order_by(models.F("coded_in_gp_record_at").desc(nulls_first=True), "coded_on", "id")
+        )
+
     def for_triage_list(self):
         return (
             self.select_related("patient__registered_practice")

@@ -172,6 +172,23 @@ def merge_referral(*, referral, into, by):
     )
 
 
+@transaction.atomic
+def mark_coded_in_gp_record(*, referral, by):
+    """Practice staff have added the referral's SNOMED code to the GP record
+    (the PRSB "message back to GP"). Marking twice keeps the first time."""
+    if not referral.snomed_code:
+        raise ValidationError("This referral has no code to add to the GP record")
+    updated = Referral.objects.filter(pk=referral.pk, coded_in_gp_record_at__isnull=True).update(
+        coded_in_gp_record_at=timezone.now(), coded_in_gp_record_by=by
+    )
+    if not updated:
+        raise ValidationError("This referral is already marked as coded", code="already_coded")
+    referral.refresh_from_db()
+    audit.record(by, audit.UPDATE, referral, patient=referral.patient)
+    logger.info("Referral %s marked as coded in the GP record by user %s", referral.pk, by.pk)
+    return referral
+
+
 def _triage(referral, to_status, *, by, note="", code="", merged_into=None):
     # Claim the decision with a conditional update: of two link workers triaging
     # at once, the row count tells who won. Status and merge target change in one

@@ -3,7 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,6 +12,7 @@ from referrals import services
 from referrals.forms import (
     AgencyReferralForm,
     ClinicianReferralForm,
+    CodingFilterForm,
     FindPatientForm,
     SelfReferralForm,
     TriageFilterForm,
@@ -21,6 +22,7 @@ from referrals.models import Patient, Referral, Route
 from referrals.validators import normalise_nhs_number
 from spl import audit, ratelimit
 from spl.access import get_visible_object_or_404
+from spl.models import Practice
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,73 @@ def referral_list(request):
     return render(request, "referrals/referral_list.html", {"filters": filters, "page": page})
 
 
+@permission_required("referrals.add_referral", raise_exception=True)
+def referral_mine(request):
+    """The referrals this user made, with what has happened to each."""
+    referrals = (
+        Referral.objects.visible_to(request.user)
+        .filter(referred_by=request.user)
+        .for_referrer_list()
+    )
+    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    return render(request, "referrals/referral_mine.html", {"page": page})
+
+
+@permission_required("referrals.code_referral", raise_exception=True)
+def coding_list(request):
+    """Decisions to add to the GP record, for the user's practice(s)."""
+    practices = _coding_practices(request.user)
+    filters = CodingFilterForm(request.GET or None, practices=practices)
+    referrals = filters.filter(
+        Referral.objects.visible_to(request.user)
+        .filter(patient__registered_practice__in=practices)
+        .for_coding_list()
+    )
+    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    return render(request, "referrals/coding_list.html", {"filters": filters, "page": page})
+
+
+@require_POST
+def referral_mark_coded(request, reference):
+    referral = _referral_for(request, reference, perm="referrals.code_referral")
+    if (
+        not _coding_practices(request.user)
+        .filter(pk=referral.patient.registered_practice_id)
+        .exists()
+    ):
+        raise PermissionDenied
+    try:
+        services.mark_coded_in_gp_record(referral=referral, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Referral {referral.reference} marked as coded")
+    return redirect("referrals:coding_list")
+
+
+def referral_summary(request, reference):
+    """A one-page summary to print or file in the GP record."""
+    referral = _referral_for(request, reference)
+    if not (
+        request.user.has_perm("referrals.view_referral")
+        or request.user.has_perm("referrals.code_referral")
+    ):
+        raise PermissionDenied
+    audit.record(request.user, audit.VIEW, referral, patient=referral.patient)
+    return render(
+        request, "referrals/referral_summary.html",
+        {"referral": referral, "patient": referral.patient},
+    )  # fmt: skip
+
+
+def _coding_practices(user):
+    """The practices whose coding list a user works: their own practice when they
+    belong to one, otherwise every practice of their PCNs."""
+    practices = Practice.objects.visible_to(user).order_by("name")
+    own = [m.practice_id for m in user.memberships.all() if m.practice_id]
+    return practices.filter(pk__in=own) if own else practices
+
+
 def referral_detail(request, reference):
     referral = _referral_for(request, reference, perm="referrals.view_referral")
     duplicates = services.possible_duplicates(referral).filter(
@@ -140,10 +209,10 @@ def _decide(referral, data, *, by):
     return services.merge_referral(referral=referral, into=data["merge_into"], by=by)
 
 
-def _referral_for(request, reference, *, perm):
+def _referral_for(request, reference, *, perm=None):
     return get_visible_object_or_404(
         Referral.objects.select_related(
-            "patient__registered_practice", "referred_by", "merged_into"
+            "patient__registered_practice", "referred_by", "merged_into", "coded_in_gp_record_by"
         ).prefetch_related("reasons", "history__by"),
         request.user,
         perm=perm,

@@ -31,6 +31,18 @@ TASKS = [
         permission="referrals.add_referral",
     ),
     Task(
+        "Your referrals",
+        "See what has happened to the people you referred",
+        "referrals:referral_mine",
+        permission="referrals.add_referral",
+    ),
+    Task(
+        "Coding",
+        "Add referral decisions to the GP record and mark them as coded",
+        "referrals:coding_list",
+        permission="referrals.code_referral",
+    ),
+    Task(
         "Referrals",
         "Triage new referrals and see every referral in your PCN",
         "referrals:referral_list",
