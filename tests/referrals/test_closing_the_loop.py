@@ -364,3 +364,24 @@ def test_anonymous_is_sent_to_login_for_a_summary(client, practice):
     referral = decided(practice)
     response = client.get(f"/referrals/{referral.reference}/summary/")
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_email_from_redis(gp, link_worker, practice, settings):
+    from celery.contrib.testing.worker import start_worker
+
+    from tests.spl.test_tasks import celery_app, wait_until
+
+    referral = referral_by(gp, practice)
+    services.accept_referral(referral=referral, by=link_worker)  # queued; eager task sent it
+    notification = Notification.objects.get()
+    Notification.objects.filter(pk=notification.pk).update(sent_at=None)
+    mail.outbox.clear()
+    app = celery_app(settings.REDIS_URL)
+    app.autodiscover_tasks(["referrals"], force=True)
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        app.send_task("referrals.tasks.send_notification", [notification.pk])
+        assert wait_until(lambda: len(mail.outbox) == 1)
+    assert mail.outbox[0].subject == f"Referral {referral.reference}: accepted"
+    assert Notification.objects.get().sent_at is not None
