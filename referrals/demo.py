@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from referrals import services
 from referrals.models import (
+    Notification,
     OrganisationType,
     Patient,
     Reason,
@@ -97,9 +98,12 @@ def seed(**options):
     gp_pcn = gp.memberships.get().pcn_id
     link_worker = User.objects.get(email="linkworker@example.org")
     outsider = User.objects.get(email="outsider@example.org")
+    manager = User.objects.get(email="manager@example.org")
+    manager_practice = manager.memberships.get().practice_id
     numbers = _nhs_numbers()
     now = timezone.now()
     created = 0
+    created_ids = []
     for _ in range(COUNT):
         code = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
         reference = f"SPL-{code[:4]}-{code[4:]}"
@@ -140,6 +144,9 @@ def seed(**options):
             consent_to_contact=True,
             received_at=received,
             referrer_name="" if route in (Route.CLINICIAN, Route.SELF) else "Demo referrer",
+            referrer_email=f"referrals@{agency.split()[0].lower()}.example.com"
+            if route == Route.AGENCY
+            else "",
             referrer_organisation=agency if route == Route.AGENCY else "",
             referrer_organisation_type=organisation_type if route == Route.AGENCY else "",
         )
@@ -155,7 +162,13 @@ def seed(**options):
                 referral=referral, by=triager, reason="Needs the community mental health team"
             )
         _backdate(referral, received)
+        coded_by = manager if practice.pk == manager_practice else None
+        _code_in_gp_record(referral, received, by=coded_by)
+        created_ids.append(referral.pk)
         created += 1
+    # The emails these decisions queued are history: mark them sent, so the
+    # worker started by `make run` does not send hundreds of them.
+    Notification.objects.filter(referral__in=created_ids).update(sent_at=now)
     return f"{created} demo referrals created ({COUNT} in all)"
 
 
@@ -167,3 +180,13 @@ def _backdate(referral, received):
         at=decided
     )
     Referral.objects.filter(pk=referral.pk).exclude(snomed_code="").update(coded_on=decided.date())
+
+
+def _code_in_gp_record(referral, received, *, by):
+    """Decisions more than three weeks old are in the GP record; newer ones wait
+    on the practice coding list."""
+    if received < timezone.now() - datetime.timedelta(days=23):
+        Referral.objects.filter(pk=referral.pk).exclude(snomed_code="").update(
+            coded_in_gp_record_at=received + datetime.timedelta(days=5),
+            coded_in_gp_record_by=by,
+        )
