@@ -112,3 +112,39 @@ def test_triage_pages(page, demo):
     shoot(page, "referral-list")
     page.goto(referral.get_absolute_url())  # the second Sam Okafor: a possible duplicate
     shoot(page, "referral-detail")
+
+
+def test_public_referral_forms(page, demo):
+    page.goto("/refer/")
+    shoot(page, "refer-self")
+    shoot(page, "refer-self-mobile", width=375)
+    page.get_by_label("First name").fill("Jo")
+    page.get_by_label("Year").fill("1958")
+    page.get_by_label("Phone call").check()
+    submit(page, "Send")
+    shoot(page, "refer-self-errors-mobile", width=375)
+    page.get_by_label("Last name").fill("Bloggs")
+    page.get_by_label("Day").fill("12")
+    page.get_by_label("Month").fill("4")
+    page.get_by_label("Postcode").fill("ls1 4ap")
+    page.get_by_label("Your GP practice").select_option(index=1)
+    page.get_by_label("Phone number (optional)").fill("07700 900123")
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_label("I agree to a social prescribing link worker contacting me").check()
+    submit(page, "Send")
+    shoot(page, "refer-sent-mobile", width=375)
+    page.goto("/refer/agency/")
+    shoot(page, "refer-agency")
+
+
+def test_referrer_pages(page, demo):
+    log_in(page, "gp@example.org")
+    page.goto("/referrals/mine/")
+    shoot(page, "referral-mine")
+    submit(page, "Log out")
+    log_in(page, "manager@example.org")
+    page.goto("/referrals/coding/")
+    shoot(page, "coding-list")
+    page.get_by_role("link", name="Summary").first.click()
+    page.wait_for_load_state()
+    shoot(page, "referral-summary")
