@@ -69,3 +69,35 @@ def test_pages_work_without_javascript(browser, live_server, link_worker):
     page.wait_for_url(re.compile(r"/$"))
     assert "Hello, Amira" in page.inner_text("h1")
     context.close()
+
+
+def test_a_person_refers_themselves_on_a_phone_after_fixing_a_mistake(page, practice):
+    from referrals.models import Referral
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/refer/")
+    page.get_by_label("First name").fill("Jo")
+    page.get_by_label("Last name").fill("Bloggs")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("1958")
+    page.get_by_label("Postcode").fill("ls1 4ap")
+    page.get_by_label("Your GP practice").select_option(label=practice.name)
+    page.get_by_label("Phone number (optional)").fill("07700 900123")
+    page.get_by_label("Phone call").check()
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_label("I agree to a social prescribing link worker contacting me").check()
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("must be a real date")
+    expect(page.get_by_label("Last name")).to_have_value("Bloggs")
+    expect(page.get_by_label("Loneliness and isolation")).to_be_checked()
+    page.locator(".nhsuk-error-summary a").first.click()
+    expect(page.get_by_label("Day")).to_be_focused()
+    page.get_by_label("Day").fill("28")
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
+    reference = Referral.objects.get().reference
+    expect(page.locator(".nhsuk-panel")).to_contain_text(reference)
+    assert Referral.objects.get().patient.date_of_birth.day == 28
