@@ -44,6 +44,9 @@ _ORGANISATION_ADMIN = (
     "spl.change_practice",
     "spl.view_auditevent",
     "auth.view_group",
+    "referrals.add_apiclient",
+    "referrals.view_apiclient",
+    "referrals.change_apiclient",
 )
 
 ROLES = {
