@@ -1,5 +1,8 @@
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from referrals.models import ApiClient
 
@@ -49,10 +52,25 @@ class ApiClientAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        token = obj.set_new_token()
+        obj.issued_token = obj.set_new_token()  # kept on the instance for response_add
         obj.issued_by = request.user
         super().save_model(request, obj, form, change)
-        messages.warning(request, f"Copy this token now: it will not be shown again: {token}")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The token is shown in this response only: not in a message, which Django
+        # may carry to the next page in a cookie, and never cached.
+        response = TemplateResponse(
+            request,
+            "admin/referrals/apiclient/token_issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "client": obj,
+                "token": obj.issued_token,
+                "list_url": reverse("admin:referrals_apiclient_changelist"),
+            },
+        )
+        add_never_cache_headers(response)
+        return response
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset):

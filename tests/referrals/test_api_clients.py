@@ -85,7 +85,10 @@ def test_administrator_adds_a_client_and_sees_its_token_once(client_for, adminis
         follow=True,
     )
     page = response.content.decode()
-    token = re.search(r"Copy this token now: it will not be shown again: (spl_[\w-]+)", page)[1]
+    assert "Copy this token now: it will not be shown again." in page
+    assert "no-store" in response["Cache-Control"]
+    assert not response.cookies.get("messages")
+    token = re.search(r'<code id="token"[^>]*>(spl_[\w-]+)</code>', page)[1]
     added = ApiClient.objects.get()
     assert (added.token_hash, added.issued_by) == (hash_token(token), administrator)
     assert token not in client.get(f"{ADMIN_URL}{added.pk}/change/").content.decode()
