@@ -74,12 +74,7 @@ def _create_once(intake, client):
     settled by the unique identifier constraint: the loser's savepoint rolls back
     and it reads the winner's referral.
     """
-    system, value = intake.identifier
-    existing = (
-        _sent_by(client)
-        .filter(external_identifier_system=system, external_identifier_value=value)
-        .first()
-    )
+    existing = _sent_earlier(client, intake)
     if existing is not None:
         return existing, False
     _check_identifier_is_free(intake)
@@ -102,16 +97,21 @@ def _create_once(intake, client):
     except ValidationError as error:
         raise fhir.Invalid(fhir.issues_from_validation_error(error, intake.patient_path)) from error
     except IntegrityError as error:
-        existing = (
-            _sent_by(client)
-            .filter(external_identifier_system=system, external_identifier_value=value)
-            .first()
-        )
+        existing = _sent_earlier(client, intake)
         if existing is not None:
             return existing, False
         _check_identifier_is_free(intake)
         raise _Conflict from error
     return referral, True
+
+
+def _sent_earlier(client, intake):
+    system, value = intake.identifier
+    return (
+        _sent_by(client)
+        .filter(external_identifier_system=system, external_identifier_value=value)
+        .first()
+    )
 
 
 def _check_identifier_is_free(intake):

@@ -261,27 +261,16 @@ class AgencyReferralForm(HoneypotMixin, ReferralForm):
 class SelfReferralForm(HoneypotMixin, ReferralForm):
     """For people referring themselves: plain words, only what a link worker needs."""
 
-    reasons = forms.MultipleChoiceField(
-        label="What would you like help with?",
-        help_text="Select all that apply",
-        choices=Reason.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one thing you would like help with"},
-    )
-    other_reason = forms.CharField(
-        label="If something else, tell us what", required=False, max_length=200
-    )
-    notes = forms.CharField(
-        label="Is there anything else you would like us to know? (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For example, the best time to call you",
-    )
-    consent_to_contact = forms.BooleanField(
-        label="I agree to a social prescribing link worker contacting me",
-        error_messages={"required": "Confirm you agree to a link worker contacting you"},
-    )
+    # The person's own words for what every route asks: (label, hint, message if missing).
+    wording = {
+        "reasons": ("What would you like help with?", "Select all that apply",
+                    "Select at least one thing you would like help with"),
+        "other_reason": ("If something else, tell us what", "", None),
+        "notes": ("Is there anything else you would like us to know? (optional)",
+                  "For example, the best time to call you", None),
+        "consent_to_contact": ("I agree to a social prescribing link worker contacting me", "",
+                               "Confirm you agree to a link worker contacting you"),
+    }  # fmt: skip
 
     date_of_birth = DateField(
         label="Date of birth",
@@ -332,6 +321,10 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = self.fields
+        for name, (label, hint, missing) in self.wording.items():
+            fields[name].label, fields[name].help_text = label, hint
+            if missing:
+                fields[name].error_messages["required"] = missing
         fields["registered_practice"].queryset = Practice.objects.order_by("name")
         fields["registered_practice"].help_text = "The surgery where you are registered"
         fields["postcode"].error_messages["required"] = "Enter your postcode"
