@@ -1,1 +1,424 @@
-# Create your models here.
+"""The directory of voluntary, community and social enterprise (VCSE) services.
+
+Modelled on HSDS / Open Referral UK 3.0 (shared/standards/oruk), with UUIDs for
+everything the ORUK API publishes. Organisations belong to the PCN whose directory
+managers look after them; the directory itself is read by every member of staff
+and, for active services, by anyone through the API.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from spl.models import PCN
+from spl.querysets import PCNScopedQuerySet
+
+# A check expiring within this many days makes an organisation "expiring".
+EXPIRY_WARNING_DAYS = 30
+
+
+class Taxonomy(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    uri = models.URLField(blank=True)
+    version = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        verbose_name_plural = "taxonomies"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TaxonomyTerm(models.Model):
+    """A need category ("finance" matches the referral reason) or an activity type."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.PROTECT, related_name="terms")
+    code = models.SlugField(max_length=100, help_text="Stable code, e.g. a referral reason")
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True)
+    term_uri = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["taxonomy__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="term_code_once_per_taxonomy")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class QAStatus(models.TextChoices):
+    ASSURED = "assured", "Assured"
+    EXPIRING = "expiring", "Expiring within 30 days"
+    LAPSED = "lapsed", "Lapsed"
+    NOT_ASSURED = "not_assured", "Not assured"
+
+
+def qa_status_expression(assured_until_path, today):
+    """The QA status as a database expression, from the date assurance runs out."""
+    warn_until = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
+    until = assured_until_path
+    return models.Case(
+        models.When(**{f"{until}__isnull": True}, then=models.Value(QAStatus.NOT_ASSURED)),
+        models.When(**{f"{until}__lt": today}, then=models.Value(QAStatus.LAPSED)),
+        models.When(**{f"{until}__lte": warn_until}, then=models.Value(QAStatus.EXPIRING)),
+        default=models.Value(QAStatus.ASSURED),
+        output_field=models.CharField(),
+    )
+
+
+class OrganisationQuerySet(PCNScopedQuerySet):
+    def with_qa_status(self, today=None):
+        """Annotate `qa_status` (a QAStatus value) as of `today`."""
+        today = today or timezone.localdate()
+        return self.annotate(qa_status=qa_status_expression("assured_until", today))
+
+
+class Organisation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pcn = models.ForeignKey(
+        PCN,
+        on_delete=models.PROTECT,
+        related_name="directory_organisations",
+        help_text="The PCN whose directory managers look after this organisation",
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    charity_number = models.CharField(max_length=20, blank=True)
+    company_number = models.CharField(max_length=20, blank=True)
+    # Quality assurance, recomputed by directory.services whenever a check is
+    # recorded: covered until the earliest of the newest checks of each kind
+    # expires (empty while any kind has never been checked); the newest check's
+    # date and checker are published as ORUK assured_date and assurer_email.
+    assured_until = models.DateField(null=True, blank=True, editable=False)
+    assured_on = models.DateField(null=True, blank=True, editable=False)
+    assurer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        editable=False, related_name="+",
+    )  # fmt: skip
+    last_modified = models.DateTimeField(auto_now=True)
+
+    pcn_path = "pcn"
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:organisation_detail", args=[self.pk])
+
+
+class ServiceQuerySet(PCNScopedQuerySet):
+    def active(self):
+        return self.filter(status=Service.Status.ACTIVE)
+
+    def with_qa_status(self, today=None):
+        """Annotate `qa_status`: a service is as assured as its organisation."""
+        today = today or timezone.localdate()
+        return self.annotate(qa_status=qa_status_expression("organisation__assured_until", today))
+
+
+class Service(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+        DEFUNCT = "defunct", "Defunct"
+        TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+
+    class Access(models.TextChoices):
+        SIGNPOSTING = "signposting", "Signposting only: the person contacts the service"
+        DIRECT_REFERRAL = "direct_referral", "Direct referral by the link worker"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    url = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    fees = models.TextField(blank=True, help_text="What it costs, in words; free if empty")
+    accreditations = models.TextField(blank=True)
+    eligibility = models.TextField(blank=True, help_text="Who the service is for")
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    alert = models.TextField(blank=True, help_text="A temporary notice, e.g. a closure")
+    # How a link worker connects someone to it.
+    access = models.CharField(max_length=20, choices=Access.choices, default=Access.SIGNPOSTING)
+    referral_email = models.EmailField(
+        blank=True, help_text="Where direct referrals go (a secure address)"
+    )
+    referral_instructions = models.TextField(
+        blank=True, help_text="What the provider needs with a referral"
+    )
+    # Capacity (HSDS 3.1 service_capacity), kept up to date by directory managers.
+    accepting_referrals = models.BooleanField(default=True)
+    waiting_time_weeks = models.PositiveSmallIntegerField(
+        "typical waiting time in weeks", null=True, blank=True
+    )
+    available_places = models.PositiveIntegerField(null=True, blank=True)
+    maximum_places = models.PositiveIntegerField(null=True, blank=True)
+    capacity_updated_at = models.DateTimeField(null=True, blank=True)
+    taxonomy_terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="services")
+    last_modified = models.DateTimeField(auto_now=True, db_index=True)
+
+    pcn_path = "organisation__pcn"
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum_age__isnull=True)
+                | Q(maximum_age__isnull=True)
+                | Q(minimum_age__lte=models.F("maximum_age")),
+                name="service_age_range_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_places__isnull=True)
+                | Q(maximum_places__isnull=True)
+                | Q(available_places__lte=models.F("maximum_places")),
+                name="service_places_within_maximum",
+            ),
+            models.CheckConstraint(
+                condition=~Q(access="direct_referral") | ~Q(referral_email=""),
+                name="direct_referral_has_an_address",
+                violation_error_message="Give the address that direct referrals go to",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:service_detail", args=[self.pk])
+
+
+class Location(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="locations"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # One postal address, published as the location's `addresses` entry.
+    address_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    address_1 = models.CharField("address line 1", max_length=200)
+    city = models.CharField("town or city", max_length=100)
+    postcode = models.CharField(max_length=8)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )  # fmt: skip
+    accessibility = models.TextField(
+        blank=True, help_text="For example step-free access, hearing loop, accessible toilet"
+    )
+    services = models.ManyToManyField(
+        Service, through="ServiceAtLocation", related_name="locations", blank=True
+    )
+
+    pcn_path = "organisation__pcn"
+    objects = PCNScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.postcode}"
+
+
+class ServiceAtLocation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="at_locations")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "location"], name="service_once_per_location"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service} at {self.location}"
+
+
+class Contact(models.Model):
+    """A named contact for a service, with a phone number."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=150, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    phone_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    phone = models.CharField(max_length=30, blank=True)
+
+    def __str__(self):
+        return self.name or self.title or self.phone
+
+
+class Schedule(models.Model):
+    """When a service runs: a weekly pattern (RFC 5545 days) and opening hours."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    byday = models.CharField(
+        "days", max_length=30, blank=True, help_text="Comma-separated: MO,TU,WE,TH,FR,SA,SU"
+    )
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.description or self.byday
+
+
+class CostOption(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    option = models.CharField(max_length=200, blank=True, help_text="Who this price is for")
+    amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    amount_description = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.option}: {self.amount}"
+
+
+class Language(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
+    name = models.CharField(max_length=100)
+    code = models.CharField(max_length=10, blank=True, help_text="ISO 639, e.g. en, pa, ur")
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceArea(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_areas")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class QualityCheck(models.Model):
+    """One quality-assurance check of an organisation, with its evidence and expiry.
+
+    Checks are added, never edited into the past: the newest check of each kind
+    counts (see directory.services.qa_status).
+    """
+
+    class Kind(models.TextChoices):
+        SAFEGUARDING = "safeguarding", "Safeguarding policy reviewed"
+        DBS = "dbs", "DBS checks for staff and volunteers working with vulnerable people"
+        INSURANCE = "insurance", "Public liability insurance"
+        DATA_PROTECTION = "data_protection", "Data protection (ICO registration, UK GDPR)"
+        HEALTH_SAFETY = "health_safety", "Health and safety"
+        GOVERNANCE = "governance", "Governance"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="quality_checks"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    evidence = models.TextField(help_text="What was seen, e.g. policy version and date")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_on = models.DateField(default=timezone.localdate)
+    expires_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    pcn_path = "organisation__pcn"
+    objects = PCNScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "kind", "-checked_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("checked_on")),
+                name="check_expires_after_it_was_done",
+                violation_error_message="The expiry date must be after the date of the check",
+            )
+        ]
+        indexes = [models.Index(fields=["expires_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.organisation})"
+
+    def state_on(self, day: datetime.date):
+        """'lapsed', 'expiring' (within EXPIRY_WARNING_DAYS) or 'valid' on `day`."""
+        if self.expires_on < day:
+            return "lapsed"
+        if self.expires_on <= day + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
+            return "expiring"
+        return "valid"
+
+
+class QualityCheckNotice(models.Model):
+    """That directory managers were told a check is expiring or has lapsed: one row
+    per check and state, so the daily task never tells them twice."""
+
+    check_record = models.ForeignKey(QualityCheck, on_delete=models.CASCADE, related_name="notices")
+    state = models.CharField(
+        max_length=10, choices=[("expiring", "Expiring"), ("lapsed", "Lapsed")]
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["check_record", "state"], name="one_notice_per_state")
+        ]
+
+    def __str__(self):
+        return f"{self.check_record_id}: {self.state}"
+
+
+class ChangeRecord(models.Model):
+    """The change history of directory records: who changed which fields, when."""
+
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=10)
+    changes = models.JSONField(default=dict, help_text="{field: [before, after]}")
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.action} {self.object_type} {self.object_id}"

@@ -28,6 +28,20 @@ DIRECTORY_MANAGER = "directory_manager"
 COMMISSIONER = "commissioner"
 ADMINISTRATOR = "administrator"
 
+_DIRECTORY_READ = ("directory.view_organisation", "directory.view_service")
+_DIRECTORY_MANAGE = (
+    *_DIRECTORY_READ,
+    "directory.add_organisation",
+    "directory.change_organisation",
+    "directory.add_service",
+    "directory.change_service",
+    "directory.view_location",
+    "directory.add_location",
+    "directory.change_location",
+    "directory.view_qualitycheck",
+    "directory.add_qualitycheck",
+)
+
 _ORGANISATION_ADMIN = (
     "spl.view_user",
     "spl.add_user",
@@ -71,6 +85,7 @@ ROLES = {
                 "referrals.view_referral",
                 "referrals.change_referral",
                 "referrals.view_patient",
+                *_DIRECTORY_READ,
             ),
         ),
         Role(
@@ -83,6 +98,7 @@ ROLES = {
                 "referrals.view_referral",
                 "referrals.change_referral",
                 "referrals.view_patient",
+                *_DIRECTORY_READ,
             ),
         ),
         Role(
@@ -103,7 +119,7 @@ ROLES = {
             "Directory manager",
             "Keep the directory of voluntary and community services and their "
             "quality-assurance checks up to date.",
-            ("spl.view_pcn", "spl.view_practice"),
+            ("spl.view_pcn", "spl.view_practice", *_DIRECTORY_MANAGE),
         ),
         Role(
             COMMISSIONER,
