@@ -79,7 +79,22 @@ def qa_status_expression(assured_until_path, today):
     )
 
 
-class OrganisationQuerySet(PCNScopedQuerySet):
+class DirectoryQuerySet(PCNScopedQuerySet):
+    """The directory is a catalogue: every member of staff reads all of it (and
+    anyone reads its active services through the ORUK API). Only changing it is
+    limited, to the directory managers of the PCN that owns a record."""
+
+    def visible_to(self, user):
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.all()
+
+    def managed_by(self, user):
+        """The records of the user's PCNs: what they may change."""
+        return super().visible_to(user)
+
+
+class OrganisationQuerySet(DirectoryQuerySet):
     def with_qa_status(self, today=None):
         """Annotate `qa_status` (a QAStatus value) as of `today`."""
         today = today or timezone.localdate()
@@ -125,7 +140,7 @@ class Organisation(models.Model):
         return reverse("directory:organisation_detail", args=[self.pk])
 
 
-class ServiceQuerySet(PCNScopedQuerySet):
+class ServiceQuerySet(DirectoryQuerySet):
     def active(self):
         return self.filter(status=Service.Status.ACTIVE)
 
@@ -134,8 +149,28 @@ class ServiceQuerySet(PCNScopedQuerySet):
         today = today or timezone.localdate()
         return self.annotate(qa_status=qa_status_expression("organisation__assured_until", today))
 
+    def for_search(self):
+        """/directory/: active services with what a result shows, by name."""
+        return (
+            self.active()
+            .with_qa_status()
+            .select_related("organisation")
+            .prefetch_related("taxonomy_terms__taxonomy")
+            .order_by("name", "id")
+        )
+
+    def for_service_page(self):
+        return self.with_qa_status().select_related(
+            "organisation__assurer"
+        ).prefetch_related(
+            "taxonomy_terms__taxonomy", "contacts", "schedules", "cost_options", "languages",
+            "service_areas", "at_locations__location", "organisation__quality_checks__checked_by",
+        )  # fmt: skip
+
 
 class Service(models.Model):
+    """A service an organisation offers. Its QA status is its organisation's."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         INACTIVE = "inactive", "Inactive"
@@ -245,7 +280,7 @@ class Location(models.Model):
     )
 
     pcn_path = "organisation__pcn"
-    objects = PCNScopedQuerySet.as_manager()
+    objects = DirectoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -360,7 +395,7 @@ class QualityCheck(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     pcn_path = "organisation__pcn"
-    objects = PCNScopedQuerySet.as_manager()
+    objects = DirectoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation", "kind", "-checked_on", "-id"]

@@ -49,6 +49,12 @@ TASKS = [
         permission="referrals.view_referral",
     ),
     Task(
+        "Directory",
+        "Find community services by need, activity, age, quality assurance and capacity",
+        "directory:service_search",
+        permission="directory.view_service",
+    ),
+    Task(
         "Practices",
         "Practices in your PCN, their registered list sizes and their teams",
         "practice_list",
