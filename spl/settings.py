@@ -263,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "spl.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Every morning at 07:00, tell directory managers about quality checks that
+    # expire within 30 days or have lapsed; each check is reported once per state.
+    "notify-expiring-quality-checks": {
+        "task": "directory.tasks.notify_expiring_quality_checks",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Logs are plain lines on stderr with the request id; they carry ids, never

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from directory import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Email directory managers about quality checks that expire within 30 days or "
+        "have lapsed. Safe to run again: each check is reported once per state."
+    )
+
+    def handle(self, *args, **options):
+        counts = services.notify_expiring_checks()
+        self.stdout.write(
+            f"Quality checks reported: {counts['expiring']} expiring, "
+            f"{counts['lapsed']} lapsed, in {counts['emails']} emails."
+        )

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from directory import services
+
+
+# Retries with backoff: a mail server that is down for a while loses nothing,
+# and a retry sends only what was not sent (each check is claimed once per state).
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=8)
+def notify_expiring_quality_checks():
+    return services.notify_expiring_checks()
