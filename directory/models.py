@@ -335,6 +335,22 @@ class Schedule(models.Model):
     def __str__(self):
         return self.description or self.byday
 
+    DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+                 "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}  # fmt: skip
+
+    @property
+    def days(self):
+        """The days in words: "Monday to Friday", "Tuesday and Thursday"."""
+        codes = [code.strip().upper() for code in self.byday.split(",") if code.strip()]
+        names = [self.DAY_NAMES[code] for code in codes if code in self.DAY_NAMES]
+        order = list(self.DAY_NAMES)
+        indexes = [order.index(code) for code in codes if code in self.DAY_NAMES]
+        if len(names) > 2 and indexes == list(range(indexes[0], indexes[0] + len(indexes))):
+            return f"{names[0]} to {names[-1]}"
+        return (
+            " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+        )
+
 
 class CostOption(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

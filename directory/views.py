@@ -29,6 +29,7 @@ def service_detail(request, pk):
             "service": service,
             "organisation": service.organisation,
             "checks": checks,
+            "contact_emails": {contact.email for contact in service.contacts.all()},
             "today": timezone.localdate(),
             "can_manage": request.user.has_perm("directory.change_service")
             and Service.objects.managed_by(request.user).filter(pk=service.pk).exists(),

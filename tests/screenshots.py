@@ -148,3 +148,13 @@ def test_referrer_pages(page, demo):
     page.get_by_role("link", name="Summary").first.click()
     page.wait_for_load_state()
     shoot(page, "referral-summary")
+
+
+def test_directory_pages(page, demo):
+    log_in(page, "linkworker@example.org")
+    page.goto("/directory/?need=finance")
+    shoot(page, "directory-search")
+    shoot(page, "directory-search-mobile", width=375)
+    page.locator(".spl-result a").first.click()
+    page.wait_for_load_state()
+    shoot(page, "directory-service")

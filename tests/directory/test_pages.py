@@ -265,3 +265,15 @@ def test_a_directory_manager_of_another_pcn_can_read_an_organisation(client_for,
 def test_commissioner_gets_403_for_an_organisation(client_for, commissioner, pcn):
     org = organisation(pcn)
     assert client_for(commissioner).get(org.get_absolute_url()).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("byday", "words"),
+    [("MO,TU,WE,TH,FR", "Monday to Friday"), ("TU,TH", "Tuesday and Thursday"),
+     ("MO,WE,FR", "Monday, Wednesday and Friday"), ("SA", "Saturday"), ("", ""),
+     ("XX,MO", "Monday")],
+)  # fmt: skip
+def test_schedule_days_read_as_words(byday, words):
+    from directory.models import Schedule
+
+    assert Schedule(byday=byday).days == words
