@@ -68,4 +68,5 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("api/fhir/ServiceRequest", referrals_api.service_request_create),
     path("api/fhir/ServiceRequest/<str:reference>", referrals_api.service_request_detail),
+    path("api/", include("directory.api_urls")),  # /api/oruk: the public ORUK API
 ]
