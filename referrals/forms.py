@@ -123,6 +123,8 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Every practice, by name (practices are public); the clinician's form
+        # narrows this to the user's PCNs.
         self.fields["registered_practice"].empty_label = "Select a practice"
         self.fields["phone"].label = "Phone number (optional)"
         self.fields["email"].label = "Email address (optional)"
@@ -247,7 +249,6 @@ class AgencyReferralForm(HoneypotMixin, ReferralForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["registered_practice"].queryset = Practice.objects.order_by("name")
         self.fields["registered_practice"].label = "The person's GP practice"
         self.fields["registered_practice"].help_text = "The person must be registered here"
 
@@ -325,7 +326,6 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
             fields[name].label, fields[name].help_text = label, hint
             if missing:
                 fields[name].error_messages["required"] = missing
-        fields["registered_practice"].queryset = Practice.objects.order_by("name")
         fields["registered_practice"].help_text = "The surgery where you are registered"
         fields["postcode"].error_messages["required"] = "Enter your postcode"
         fields["nhs_number"].help_text = (
@@ -338,6 +338,17 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
         ].help_text = "For example, an interpreter, large print or British Sign Language"
         fields["preferred_contact_method"].required = True
         fields["preferred_contact_method"].choices = ContactMethod.choices
+
+    def referral_details(self):
+        # The person is their own referrer: what they typed here is where we tell
+        # them what happens, even when the referral joins a record we already hold.
+        data = self.cleaned_data
+        return {
+            **super().referral_details(),
+            "referrer_name": f"{data['given_name']} {data['family_name']}",
+            "referrer_email": data["email"],
+            "referrer_phone": data["phone"],
+        }
 
     def clean(self):
         cleaned = super().clean()

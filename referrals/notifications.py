@@ -15,7 +15,6 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -48,15 +47,14 @@ def is_nhs_address(email):
 
 def recipient(referral):
     """(email, first name, whether it is the person referred) or None: the account
-    that referred, the named referrer, or for self-referrals the person."""
+    that referred, or the referrer's email as given (for self-referrals, the
+    person's own)."""
     if referral.referred_by_id:
         user = referral.referred_by
         return user.email, user.get_short_name(), False
     if referral.referrer_email:
         first_name = referral.referrer_name.split(" ")[0] if referral.referrer_name else ""
-        return referral.referrer_email, first_name, False
-    if referral.route == Route.SELF and referral.patient.email:
-        return referral.patient.email, referral.patient.given_name, True
+        return referral.referrer_email, first_name, referral.route == Route.SELF
     return None
 
 
@@ -107,7 +105,7 @@ def render(notification):
         "first_name": to[1] if to else "",
         "to_person": bool(to and to[2]),
         "nhs": nhs,
-        "service_name": "Social prescribing",
+        "service_name": settings.SERVICE_NAME,
     }
     if nhs:
         context |= {
@@ -125,7 +123,7 @@ def _decision_note(referral):
     change = (
         referral.history.filter(to_status=referral.status)
         .exclude(note="")
-        .order_by(F("at").desc())
+        .order_by("-at", "-id")
         .first()
     )
     return change.note if change else ""

@@ -88,8 +88,13 @@ def _known_patient(user, nhs_number):
 
 def _own_practice(user):
     """Pre-select the practice of a user who works for exactly one."""
-    practices = [m.practice_id for m in user.memberships.all() if m.practice_id]
+    practices = _own_practice_ids(user)
     return {"registered_practice": practices[0]} if len(practices) == 1 else {}
+
+
+def _own_practice_ids(user):
+    """The practices a user's memberships name (staff who work for one practice)."""
+    return [m.practice_id for m in user.memberships.all() if m.practice_id]
 
 
 @permission_required("referrals.view_referral", raise_exception=True)
@@ -164,7 +169,7 @@ def _coding_practices(user):
     """The practices whose coding list a user works: their own practice when they
     belong to one, otherwise every practice of their PCNs."""
     practices = Practice.objects.visible_to(user).order_by("name")
-    own = [m.practice_id for m in user.memberships.all() if m.practice_id]
+    own = _own_practice_ids(user)
     return practices.filter(pk__in=own) if own else practices
 
 

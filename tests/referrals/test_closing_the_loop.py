@@ -155,8 +155,8 @@ def test_a_self_referrer_is_emailed_in_their_own_words(
     referral = ReferralFactory(
         route="self",
         patient__registered_practice=practice,
-        patient__given_name="Ada",
-        patient__email="ada@example.com",
+        referrer_name="Ada Lovelace",
+        referrer_email="ada@example.com",
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.accept_referral(referral=referral, by=link_worker)

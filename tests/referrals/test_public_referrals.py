@@ -301,3 +301,13 @@ def test_the_acknowledgement_is_queued_once(client, practice):
     assert list(Notification.objects.values_list("kind", "to_email")) == [
         ("received", "jo.bloggs@example.com")
     ]
+
+
+def test_the_acknowledgement_goes_to_the_address_typed_not_a_matched_records(
+    client, practice, django_capture_on_commit_callbacks
+):
+    PatientFactory(registered_practice=practice, nhs_number="9434765919",
+                   date_of_birth="1958-04-12", email="old.address@example.com")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SELF, self_data(practice, nhs_number="9434765919"))
+    assert [email.to for email in mail.outbox] == [["jo.bloggs@example.com"]]
