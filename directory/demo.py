@@ -30,6 +30,8 @@ from directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
 )
 from spl.models import PCN, User
 
@@ -541,6 +543,8 @@ def _id(*parts):
 
 @transaction.atomic
 def seed(**options):
+    # The migration seeds the taxonomy, but `flush` empties it: make sure it is there.
+    taxonomy.seed_taxonomies(Taxonomy, TaxonomyTerm)
     manager = User.objects.get(email="directory@example.org")
     pcns = {pcn.ods_code: pcn for pcn in PCN.objects.filter(ods_code__in=[RIVERSIDE, NORTHGATE])}
     today = timezone.localdate()

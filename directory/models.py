@@ -164,7 +164,7 @@ class ServiceQuerySet(DirectoryQuerySet):
             "organisation__assurer"
         ).prefetch_related(
             "taxonomy_terms__taxonomy", "contacts", "schedules", "cost_options", "languages",
-            "service_areas", "at_locations__location", "organisation__quality_checks__checked_by",
+            "service_areas", "at_locations__location",
         )  # fmt: skip
 
 
@@ -387,7 +387,7 @@ class QualityCheck(models.Model):
     """One quality-assurance check of an organisation, with its evidence and expiry.
 
     Checks are added, never edited into the past: the newest check of each kind
-    counts (see directory.services.qa_status).
+    counts (see directory.services.current_checks).
     """
 
     class Kind(models.TextChoices):

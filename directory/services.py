@@ -26,7 +26,6 @@ from directory.models import (
     EXPIRY_WARNING_DAYS,
     ChangeRecord,
     Organisation,
-    QAStatus,
     QualityCheck,
     QualityCheckNotice,
     Service,
@@ -49,20 +48,6 @@ def current_checks():
         | Q(checked_on=OuterRef("checked_on"), pk__gt=OuterRef("pk"))
     )
     return QualityCheck.objects.filter(~Exists(newer))
-
-
-def qa_status(organisation, today=None):
-    """The organisation's QAStatus on `today`: the Python twin of
-    models.qa_status_expression, which lists and the API use."""
-    today = today or timezone.localdate()
-    until = organisation.assured_until
-    if until is None:
-        return QAStatus.NOT_ASSURED
-    if until < today:
-        return QAStatus.LAPSED
-    if until <= today + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
-        return QAStatus.EXPIRING
-    return QAStatus.ASSURED
 
 
 @transaction.atomic
@@ -291,7 +276,7 @@ def _render_expiry_email(organisation, claimed, today):
         "expiring": [check for check, state in claimed if state == "expiring"],
         "warning_days": EXPIRY_WARNING_DAYS,
         "link": _organisation_link(organisation),
-        "service_name": "Social prescribing",
+        "service_name": settings.SERVICE_NAME,
     }
     subject = f"Quality checks to renew: {organisation.name}"
     return subject, render_to_string("emails/quality_check_expiry.txt", context)

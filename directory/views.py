@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from directory import services
 from directory.forms import ServiceSearchForm
 from directory.models import Organisation, Service
 from spl.access import get_visible_object_or_404
@@ -21,7 +22,7 @@ def service_detail(request, pk):
     service = get_visible_object_or_404(
         Service.objects.for_service_page(), request.user, perm="directory.view_service", pk=pk
     )
-    checks = _newest_check_of_each_kind(service.organisation.quality_checks.all())
+    checks = _current_checks(service.organisation)
     return render(
         request,
         "directory/service_detail.html",
@@ -37,12 +38,14 @@ def service_detail(request, pk):
     )
 
 
-def _newest_check_of_each_kind(checks):
-    """The checks that count (newest of each kind), from prefetched rows in Meta order."""
-    newest = {}
-    for check in checks:
-        newest.setdefault(check.kind, check)
-    return list(newest.values())
+def _current_checks(organisation):
+    """The checks that count: the newest of each kind (directory.services decides)."""
+    return list(
+        services.current_checks()
+        .filter(organisation=organisation)
+        .select_related("checked_by")
+        .order_by("kind")
+    )
 
 
 def organisation_detail(request, pk):
@@ -54,15 +57,16 @@ def organisation_detail(request, pk):
         perm="directory.view_organisation",
         pk=pk,
     )
-    checks = list(organisation.quality_checks.all())
-    newest = _newest_check_of_each_kind(checks)
+    current = _current_checks(organisation)
     return render(
         request,
         "directory/organisation_detail.html",
         {
             "organisation": organisation,
-            "checks": newest,
-            "older_checks": [check for check in checks if check not in newest],
+            "checks": current,
+            "older_checks": [
+                check for check in organisation.quality_checks.all() if check not in current
+            ],
             "today": timezone.localdate(),
         },
     )

@@ -158,3 +158,17 @@ def test_directory_pages(page, demo):
     page.locator(".spl-result a").first.click()
     page.wait_for_load_state()
     shoot(page, "directory-service")
+    page.get_by_role("link", name=page.locator("h2 a").first.inner_text()).first.click()
+    page.wait_for_load_state()
+    shoot(page, "directory-organisation")
+
+
+def test_issuing_an_api_token(page, demo):
+    log_in(page, "admin@example.org")
+    page.goto("/admin/referrals/apiclient/add/")
+    page.get_by_label("Organisation name").fill("High Street Pharmacy")
+    page.get_by_label("Organisation type").select_option("pharmacy")
+    page.get_by_label("Contact email").fill("it@pharmacy.example.org")
+    with page.expect_navigation():
+        page.locator("input[name=_save]").click()
+    shoot(page, "admin-api-token-issued")

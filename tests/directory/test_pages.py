@@ -277,3 +277,22 @@ def test_schedule_days_read_as_words(byday, words):
     from directory.models import Schedule
 
     assert Schedule(byday=byday).days == words
+
+
+def test_the_organisation_page_takes_the_same_queries_with_more_services_and_checks(
+    client_for, link_worker, pcn, django_assert_max_num_queries
+):
+    client = client_for(link_worker)
+    org = organisation(pcn)
+    service(org, name="First")
+    checked(org, "dbs", expires_on=datetime.date(2025, 1, 1), by=link_worker)
+    checked(org, "dbs", expires_on=datetime.date(2027, 1, 1), by=link_worker)
+    with django_assert_max_num_queries(30) as few:
+        client.get(org.get_absolute_url())
+    for number in range(5):
+        service(org, name=f"More {number}")
+    for kind in QualityCheck.Kind.values:
+        checked(org, kind, expires_on=datetime.date(2024, 1, 1), by=UserFactory())
+        checked(org, kind, expires_on=datetime.date(2028, 1, 1), by=UserFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(org.get_absolute_url())
