@@ -1,8 +1,15 @@
+import re
+from functools import partial
+
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
-from directory.models import QAStatus, TaxonomyTerm
+from directory.models import Location, Organisation, QAStatus, QualityCheck, Service, TaxonomyTerm
 from directory.taxonomy import ACTIVITIES, NEEDS, taxonomy_id
+from spl.fields import DateField
+from spl.models import PCN
+from spl.postcodes import normalise_postcode, validate_postcode
 
 
 class ServiceSearchForm(forms.Form):
@@ -65,3 +72,319 @@ class ServiceSearchForm(forms.Form):
         if data.get("accepting"):
             services = services.filter(accepting_referrals=True)
         return services
+
+
+# Managing the directory: the forms directory managers fill in.
+
+CHARITY_NUMBER = re.compile(r"^(\d{6,8}(-\d{1,2})?|SC0\d{5}|NI\d{5,6})$")
+COMPANY_NUMBER = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC|R0|IP|SP|RS|CE|CS)\d{6})$")
+# Web addresses typed without a scheme are taken as https (Django 6's default).
+HttpsURLField = partial(forms.URLField, assume_scheme="https")
+NUMBER_FIELDS = (
+    "minimum_age", "maximum_age", "waiting_time_weeks", "available_places", "maximum_places",
+)  # fmt: skip
+NUMBER_INPUT = {"inputmode": "numeric", "class": "nhsuk-input--width-4"}
+
+
+def _compact(value):
+    return re.sub(r"\s", "", value or "").upper()
+
+
+class OrganisationForm(forms.ModelForm):
+    """An organisation's details. Its PCN is chosen only when the manager has several."""
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "pcn", "name", "description", "website", "email", "charity_number", "company_number",
+        ]  # fmt: skip
+        labels = {
+            "pcn": "Which PCN's directory is it in?",
+            "name": "Name of the organisation",
+            "description": "What the organisation does",
+            "email": "Email address for enquiries",
+        }
+        help_texts = {
+            "pcn": "The directory managers of this PCN look after it",
+            "charity_number": "Registered charity number, like 1098765 or SC012345",
+            "company_number": "Companies House number, like 05123456 or SC123456",
+        }
+        field_classes = {"website": HttpsURLField}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "website": forms.URLInput(attrs={"spellcheck": "false"}),
+            "email": forms.EmailInput(attrs={"spellcheck": "false"}),
+            "charity_number": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+            "company_number": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        }
+        error_messages = {
+            "name": {"required": "Enter the name of the organisation"},
+            "description": {"required": "Enter what the organisation does"},
+            "pcn": {"required": "Select which PCN's directory it is in"},
+            "website": {"invalid": "Enter a web address, like https://www.example.org.uk"},
+            "email": {"invalid": "Enter an email address, like name@example.org.uk"},
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        pcns = PCN.objects.visible_to(user).order_by("name")
+        if self.instance._state.adding and len(pcns) > 1:
+            self.fields["pcn"].queryset = pcns
+            self.fields["pcn"].empty_label = None
+            self.fields["pcn"].widget = forms.RadioSelect()
+            self.fields["pcn"].widget.choices = self.fields["pcn"].choices
+        else:
+            # An organisation never moves between PCNs; a new one goes in the only PCN.
+            del self.fields["pcn"]
+            if self.instance._state.adding:
+                self.instance.pcn = pcns.first()
+
+    def clean_charity_number(self):
+        number = _compact(self.cleaned_data["charity_number"])
+        if number and not CHARITY_NUMBER.match(number):
+            raise forms.ValidationError("Enter a charity number, like 1098765 or SC012345")
+        return number
+
+    def clean_company_number(self):
+        number = _compact(self.cleaned_data["company_number"])
+        if number.isdigit() and len(number) < 8:
+            number = number.zfill(8)  # Companies House numbers are 8 characters
+        if number and not COMPANY_NUMBER.match(number):
+            raise forms.ValidationError("Enter a company number, like 05123456 or SC123456")
+        return number
+
+
+class ServiceForm(forms.ModelForm):
+    """A service: what it is, who it is for, how to connect someone, and its capacity."""
+
+    CAPACITY_FIELDS = (
+        "accepting_referrals", "waiting_time_weeks", "available_places", "maximum_places",
+    )  # fmt: skip
+
+    needs = forms.ModelMultipleChoiceField(
+        label="Which needs does it help with?", queryset=TaxonomyTerm.objects.none(),
+        required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Link workers find it under these needs. Select all that apply.",
+    )  # fmt: skip
+    activities = forms.ModelMultipleChoiceField(
+        label="What kind of activity is it?", queryset=TaxonomyTerm.objects.none(),
+        required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+    )  # fmt: skip
+
+    class Meta:
+        model = Service
+        fields = [
+            "name", "description", "status", "alert", "eligibility", "minimum_age",
+            "maximum_age", "access", "referral_email", "referral_instructions", "email", "url",
+            "fees", "accreditations", "accepting_referrals", "waiting_time_weeks",
+            "available_places", "maximum_places", "taxonomy_terms",
+        ]  # fmt: skip
+        labels = {
+            "name": "Name of the service",
+            "description": "What the service offers",
+            "status": "Is the service running?",
+            "alert": "Notice to show link workers (optional)",
+            "eligibility": "Who is it for? (optional)",
+            "minimum_age": "Youngest age (optional)",
+            "maximum_age": "Oldest age (optional)",
+            "access": "How do people get to the service?",
+            "referral_email": "Email address for referrals",
+            "referral_instructions": "What the service needs with a referral (optional)",
+            "email": "Email address for enquiries (optional)",
+            "url": "Website (optional)",
+            "fees": "Cost (optional)",
+            "accreditations": "Accreditations (optional)",
+            "accepting_referrals": "Accepting new referrals now",
+            "waiting_time_weeks": "Typical wait in weeks (optional)",
+            "available_places": "Places free now (optional)",
+            "maximum_places": "Places in all (optional)",
+        }
+        help_texts = {
+            "alert": "For example, closed over Christmas. Shown at the top of the service page.",
+            "eligibility": "For example, carers of people living with dementia",
+            "referral_email": "A secure address, such as nhs.net. Needed for direct referral.",
+            "referral_instructions": "For example, the person's consent and the best time to call",
+            "fees": "Leave empty if it is free",
+            "maximum_places": "Leave empty if there is no fixed number",
+        }
+        field_classes = {"url": HttpsURLField}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "alert": forms.Textarea(attrs={"rows": 2}),
+            "eligibility": forms.Textarea(attrs={"rows": 2}),
+            "referral_instructions": forms.Textarea(attrs={"rows": 3}),
+            "fees": forms.Textarea(attrs={"rows": 2}),
+            "accreditations": forms.Textarea(attrs={"rows": 2}),
+            "status": forms.RadioSelect,
+            "access": forms.RadioSelect,
+            "minimum_age": forms.TextInput(attrs=NUMBER_INPUT),
+            "maximum_age": forms.TextInput(attrs=NUMBER_INPUT),
+            "waiting_time_weeks": forms.TextInput(attrs=NUMBER_INPUT),
+            "available_places": forms.TextInput(attrs=NUMBER_INPUT),
+            "maximum_places": forms.TextInput(attrs=NUMBER_INPUT),
+            "referral_email": forms.EmailInput(attrs={"spellcheck": "false"}),
+            "email": forms.EmailInput(attrs={"spellcheck": "false"}),
+            "url": forms.URLInput(attrs={"spellcheck": "false"}),
+        }
+        error_messages = {
+            "name": {"required": "Enter the name of the service"},
+            "description": {"required": "Enter what the service offers"},
+            "url": {"invalid": "Enter a web address, like https://www.example.org.uk"},
+            "email": {"invalid": "Enter an email address, like name@example.org.uk"},
+            "referral_email": {"invalid": "Enter an email address, like referrals@nhs.net"},
+            **{
+                name: {
+                    "invalid": "Enter a whole number, like 12",
+                    "min_value": "Enter 0 or more",
+                    "max_value": "Enter 120 or less"
+                    if name.endswith("_age")
+                    else "Enter a smaller number",
+                }
+                for name in NUMBER_FIELDS
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["needs"].queryset = TaxonomyTerm.objects.filter(
+            taxonomy_id=taxonomy_id(NEEDS)
+        ).order_by("name")
+        self.fields["activities"].queryset = TaxonomyTerm.objects.filter(
+            taxonomy_id=taxonomy_id(ACTIVITIES)
+        ).order_by("name")
+        # The two lists of checkboxes stand for the one taxonomy_terms field.
+        del self.fields["taxonomy_terms"]
+        if not self.instance._state.adding:
+            chosen = {term.pk for term in self.instance.taxonomy_terms.all()}
+            for name in ("needs", "activities"):
+                self.initial[name] = [
+                    term.pk for term in self.fields[name].queryset if term.pk in chosen
+                ]
+        self.fields["status"].choices = [
+            (Service.Status.ACTIVE, "Yes, it is running"),
+            (Service.Status.TEMPORARILY_CLOSED, "It is closed for now"),
+            (Service.Status.INACTIVE, "No, it is not running at the moment"),
+            (Service.Status.DEFUNCT, "No, it has closed for good"),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Say which field to fix, rather than the model constraints' general messages.
+        low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "maximum_age", "Oldest age must be the same as or more than the youngest"
+            )
+        free, places = cleaned.get("available_places"), cleaned.get("maximum_places")
+        if free is not None and places is not None and free > places:
+            self.add_error("available_places", "Places free cannot be more than places in all")
+        if cleaned.get("access") == Service.Access.DIRECT_REFERRAL and not cleaned.get(
+            "referral_email"
+        ):
+            self.add_error("referral_email", "Enter the email address that referrals go to")
+        cleaned["taxonomy_terms"] = [*cleaned.get("needs", []), *cleaned.get("activities", [])]
+        return cleaned
+
+    def save(self, commit=True):
+        if self.instance._state.adding or set(self.CAPACITY_FIELDS) & set(self.changed_data):
+            self.instance.capacity_updated_at = timezone.now()
+        return super().save(commit)
+
+
+class LocationForm(forms.ModelForm):
+    """A place where an organisation runs services, and which of its services run there."""
+
+    class Meta:
+        model = Location
+        fields = [
+            "name", "address_1", "city", "postcode", "description", "accessibility",
+            "latitude", "longitude", "services",
+        ]  # fmt: skip
+        labels = {
+            "name": "Name of the place",
+            "description": "Finding it (optional)",
+            "accessibility": "Accessibility (optional)",
+            "latitude": "Latitude (optional)",
+            "longitude": "Longitude (optional)",
+            "services": "Which services run here?",
+        }
+        help_texts = {
+            "name": "For example, Armley Community Centre",
+            "description": "For example, the entrance is on Town Street",
+            "latitude": "For a map, like 53.7997",
+            "longitude": "For a map, like -1.5492",
+            "services": "Select all that apply",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "accessibility": forms.Textarea(attrs={"rows": 2}),
+            "address_1": forms.TextInput(attrs={"autocomplete": "off"}),
+            "postcode": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+            "latitude": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+            "longitude": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+            "services": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {
+            "name": {"required": "Enter the name of the place"},
+            "address_1": {"required": "Enter the first line of the address"},
+            "city": {"required": "Enter the town or city"},
+            "postcode": {"required": "Enter the postcode"},
+            "latitude": {
+                "invalid": "Latitude must be a number, like 53.7997",
+                "min_value": "Latitude must be between -90 and 90",
+                "max_value": "Latitude must be between -90 and 90",
+                "max_digits": "Latitude must have no more than 6 decimal places",
+                "max_decimal_places": "Latitude must have no more than 6 decimal places",
+                "max_whole_digits": "Latitude must be between -90 and 90",
+            },
+            "longitude": {
+                "invalid": "Longitude must be a number, like -1.5492",
+                "min_value": "Longitude must be between -180 and 180",
+                "max_value": "Longitude must be between -180 and 180",
+                "max_digits": "Longitude must have no more than 6 decimal places",
+                "max_decimal_places": "Longitude must have no more than 6 decimal places",
+                "max_whole_digits": "Longitude must be between -180 and 180",
+            },
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = organisation.services.order_by("name")
+        self.fields["services"].required = False
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"]
+        validate_postcode(postcode)
+        return normalise_postcode(postcode)
+
+    def clean(self):
+        cleaned = super().clean()
+        one_only = (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None)
+        if one_only and not {"latitude", "longitude"} & set(self.errors):
+            missing = "latitude" if cleaned.get("latitude") is None else "longitude"
+            self.add_error(missing, f"Enter the {missing} too, or neither")
+        return cleaned
+
+
+class QualityCheckForm(forms.Form):
+    """A quality check of an organisation: what kind, the evidence seen, and its dates."""
+
+    kind = forms.ChoiceField(
+        label="What was checked?", choices=QualityCheck.Kind.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select what was checked"},
+    )  # fmt: skip
+    evidence = forms.CharField(
+        label="Evidence seen", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        help_text="For example, safeguarding policy version 4, approved by the trustees "
+        "on 3 March 2026",
+        error_messages={"required": "Enter the evidence you saw"},
+    )  # fmt: skip
+    checked_on = DateField(
+        label="Date of the check", help_text="For example, 15 3 2026",
+    )  # fmt: skip
+    expires_on = DateField(
+        label="Date it expires",
+        help_text="When it must be checked again: the policy's review date, the insurance "
+        "renewal date or the ICO registration's expiry. For example, 15 3 2027",
+    )  # fmt: skip

@@ -107,6 +107,7 @@ class Organisation(models.Model):
         PCN,
         on_delete=models.PROTECT,
         related_name="directory_organisations",
+        verbose_name="PCN",
         help_text="The PCN whose directory managers look after this organisation",
     )
     name = models.CharField(max_length=200)
@@ -187,7 +188,7 @@ class Service(models.Model):
     )
     name = models.CharField(max_length=200)
     description = models.TextField()
-    url = models.URLField(blank=True)
+    url = models.URLField("website", blank=True)
     email = models.EmailField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     fees = models.TextField(blank=True, help_text="What it costs, in words; free if empty")

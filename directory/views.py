@@ -1,12 +1,24 @@
+"""The directory pages: finding a service (every member of staff) and keeping the
+directory (directory managers, for the organisations of their PCNs)."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db.models import Count, F, Q
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from directory import services
-from directory.forms import ServiceSearchForm
-from directory.models import Organisation, Service
-from spl.access import get_visible_object_or_404
+from directory import history, services
+from directory.forms import (
+    LocationForm,
+    OrganisationForm,
+    QualityCheckForm,
+    ServiceForm,
+    ServiceSearchForm,
+)
+from directory.models import ChangeRecord, Location, Organisation, QAStatus, QualityCheck, Service
+from spl.access import get_managed_object_or_404, get_visible_object_or_404
 
 
 @permission_required("directory.view_service", raise_exception=True)
@@ -30,10 +42,10 @@ def service_detail(request, pk):
             "service": service,
             "organisation": service.organisation,
             "checks": checks,
+            "missing_kinds": _missing_kinds(checks),
             "contact_emails": {contact.email for contact in service.contacts.all()},
             "today": timezone.localdate(),
-            "can_manage": request.user.has_perm("directory.change_service")
-            and Service.objects.managed_by(request.user).filter(pk=service.pk).exists(),
+            "can_manage": _can_manage(request.user, "directory.change_service", service),
         },
     )
 
@@ -48,11 +60,17 @@ def _current_checks(organisation):
     )
 
 
+def _missing_kinds(checks):
+    """The kinds of check never done, as (value, label): why it is not assured."""
+    done = {check.kind for check in checks}
+    return [(kind, label) for kind, label in QualityCheck.Kind.choices if kind not in done]
+
+
 def organisation_detail(request, pk):
     organisation = get_visible_object_or_404(
         Organisation.objects.with_qa_status()
         .select_related("pcn", "assurer")
-        .prefetch_related("quality_checks__checked_by", "services"),
+        .prefetch_related("quality_checks__checked_by", "services", "locations__services"),
         request.user,
         perm="directory.view_organisation",
         pk=pk,
@@ -64,9 +82,180 @@ def organisation_detail(request, pk):
         {
             "organisation": organisation,
             "checks": current,
+            "missing_kinds": _missing_kinds(current),
             "older_checks": [
                 check for check in organisation.quality_checks.all() if check not in current
             ],
             "today": timezone.localdate(),
+            "can_manage": _can_manage(request.user, "directory.change_organisation", organisation),
         },
+    )
+
+
+# Keeping the directory: directory managers, for the organisations of their PCNs.
+
+
+def _can_manage(user, perm, obj):
+    return user.has_perm(perm) and type(obj).objects.managed_by(user).filter(pk=obj.pk).exists()
+
+
+@permission_required("directory.change_organisation", raise_exception=True)
+def manage(request):
+    """The organisations a directory manager looks after, those needing attention first."""
+    status = request.GET.get("qa", "")
+    organisations = (
+        Organisation.objects.managed_by(request.user)
+        .with_qa_status()
+        .annotate(
+            active_services=Count("services", filter=Q(services__status=Service.Status.ACTIVE))
+        )
+        .order_by(F("assured_until").asc(nulls_first=True), "name")
+    )
+    if status in QAStatus.values:
+        organisations = organisations.filter(qa_status=status)
+    page = Paginator(organisations, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/manage.html",
+        {"page": page, "status": status, "statuses": QAStatus.choices},
+    )
+
+
+@permission_required("directory.add_organisation", raise_exception=True)
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.save_with_history(form=form, by=request.user)
+        messages.success(request, f"{organisation.name} has been added to the directory")
+        return redirect(organisation)
+    return render(request, "directory/organisation_form.html", {"form": form})
+
+
+def organisation_edit(request, pk):
+    organisation = get_managed_object_or_404(
+        Organisation.objects.all(), request.user, perm="directory.change_organisation", pk=pk
+    )
+    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.save_with_history(form=form, by=request.user)
+        messages.success(request, f"{organisation.name} has been updated")
+        return redirect(organisation)
+    return render(
+        request, "directory/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+def service_create(request, pk):
+    organisation = get_managed_object_or_404(
+        Organisation.objects.all(), request.user, perm="directory.add_service", pk=pk
+    )
+    form = ServiceForm(request.POST or None, instance=Service(organisation=organisation))
+    if request.method == "POST" and form.is_valid():
+        service = services.save_with_history(form=form, by=request.user)
+        messages.success(request, f"{service.name} has been added to the directory")
+        return redirect(service)
+    return render(
+        request, "directory/service_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+def service_edit(request, pk):
+    service = get_managed_object_or_404(
+        Service.objects.select_related("organisation").prefetch_related("taxonomy_terms"),
+        request.user,
+        perm="directory.change_service",
+        pk=pk,
+    )
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        services.save_with_history(form=form, by=request.user)
+        messages.success(request, f"{service.name} has been updated")
+        return redirect(service)
+    return render(
+        request,
+        "directory/service_form.html",
+        {"form": form, "service": service, "organisation": service.organisation},
+    )
+
+
+def location_create(request, pk):
+    organisation = get_managed_object_or_404(
+        Organisation.objects.all(), request.user, perm="directory.add_location", pk=pk
+    )
+    form = LocationForm(
+        request.POST or None,
+        instance=Location(organisation=organisation),
+        organisation=organisation,
+    )
+    if request.method == "POST" and form.is_valid():
+        location = services.save_with_history(form=form, by=request.user)
+        messages.success(request, f"{location.name} has been added")
+        return redirect(organisation)
+    return render(
+        request, "directory/location_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+def location_edit(request, pk):
+    location = get_managed_object_or_404(
+        Location.objects.select_related("organisation"),
+        request.user,
+        perm="directory.change_location",
+        pk=pk,
+    )
+    organisation = location.organisation
+    form = LocationForm(request.POST or None, instance=location, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.save_with_history(form=form, by=request.user)
+        messages.success(request, f"{location.name} has been updated")
+        return redirect(organisation)
+    return render(
+        request,
+        "directory/location_form.html",
+        {"form": form, "location": location, "organisation": organisation},
+    )
+
+
+def check_create(request, pk):
+    organisation = get_managed_object_or_404(
+        Organisation.objects.all(), request.user, perm="directory.add_qualitycheck", pk=pk
+    )
+    form = QualityCheckForm(request.POST or None, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.record_check(
+                organisation=organisation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{check.get_kind_display()} check recorded")
+            return redirect(organisation)
+    return render(
+        request, "directory/check_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+def organisation_history(request, pk):
+    """Who changed what, and when: the organisation, its services, places and checks."""
+    organisation = get_managed_object_or_404(
+        Organisation.objects.all(), request.user, perm="directory.change_organisation", pk=pk
+    )
+    names = {(Organisation._meta.label_lower, str(organisation.pk)): organisation.name}
+    for model in (Service, Location):
+        for obj in model.objects.managed_by(request.user).filter(organisation=organisation):
+            names[(model._meta.label_lower, str(obj.pk))] = obj.name
+    for check in QualityCheck.objects.managed_by(request.user).filter(organisation=organisation):
+        names[(QualityCheck._meta.label_lower, str(check.pk))] = check.get_kind_display()
+    wanted = Q(pk__in=[])
+    for object_type in {object_type for object_type, _ in names}:
+        ids = [object_id for kind, object_id in names if kind == object_type]
+        wanted |= Q(object_type=object_type, object_id__in=ids)
+    changes = ChangeRecord.objects.filter(wanted).select_related("changed_by")
+    page = Paginator(changes, 30).get_page(request.GET.get("page"))
+    rows = history.describe(page, names)
+    return render(
+        request,
+        "directory/organisation_history.html",
+        {"organisation": organisation, "page": page, "rows": rows},
     )

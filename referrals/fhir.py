@@ -22,11 +22,10 @@ from pydantic import ValidationError as ModelError
 from referrals.models import Patient, Reason, Sex, Status, Urgency
 from referrals.validators import (
     normalise_nhs_number,
-    normalise_postcode,
     validate_nhs_number,
-    validate_postcode,
 )
 from spl.models import Practice
+from spl.postcodes import normalise_postcode, validate_postcode
 
 FHIR_JSON = "application/fhir+json"
 REASON_SYSTEM = "https://spl.nhs.example/fhir/CodeSystem/referral-reason"

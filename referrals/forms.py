@@ -13,12 +13,11 @@ from referrals.models import (
 )
 from referrals.validators import (
     normalise_nhs_number,
-    normalise_postcode,
     validate_nhs_number,
-    validate_postcode,
 )
 from spl.fields import DateField, DateInput
 from spl.models import Practice
+from spl.postcodes import normalise_postcode, validate_postcode
 
 CONSENT_LABEL = "The person has agreed to be contacted by a social prescribing link worker"
 

@@ -44,20 +44,3 @@ def format_nhs_number(value: str) -> str:
     """'9434765919' shown as '943 476 5919'."""
     number = normalise_nhs_number(value)
     return f"{number[:3]} {number[3:6]} {number[6:]}" if len(number) == 10 else value
-
-
-# UK postcodes (the Royal Mail formats, plus GIR 0AA): outward code, space, inward code.
-POSTCODE_PATTERN = re.compile(
-    r"^(GIR 0AA|[A-PR-UWYZ](\d[\dA-HJKPS-UW]?|[A-HK-Y]\d[\dABEHMNPRV-Y]?) \d[ABD-HJLNP-UW-Z]{2})$"
-)
-
-
-def normalise_postcode(value: str) -> str:
-    """Upper case with one space before the last three characters: 'ls11ab' -> 'LS1 1AB'."""
-    compact = re.sub(r"\s", "", value or "").upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
-
-
-def validate_postcode(value: str) -> None:
-    if not POSTCODE_PATTERN.match(normalise_postcode(value)):
-        raise ValidationError("Enter a real postcode, like LS1 4AP", code="invalid")

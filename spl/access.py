@@ -13,3 +13,13 @@ def get_visible_object_or_404(queryset, user, *, perm=None, **lookup):
     if perm and not user.has_perm(perm):
         raise PermissionDenied
     return obj
+
+
+def get_managed_object_or_404(queryset, user, *, perm, **lookup):
+    """A record the user may change, for querysets that tell reading from changing
+    (the directory: every member of staff reads it, a PCN's directory managers
+    change their own part). The same ladder over `managed_by(user)`."""
+    obj = get_object_or_404(queryset.managed_by(user), **lookup)
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    return obj

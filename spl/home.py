@@ -55,6 +55,12 @@ TASKS = [
         permission="directory.view_service",
     ),
     Task(
+        "Manage directory",
+        "Add and update community organisations, their services, places and quality checks",
+        "directory:manage",
+        permission="directory.change_organisation",
+    ),
+    Task(
         "Practices",
         "Practices in your PCN, their registered list sizes and their teams",
         "practice_list",
@@ -92,10 +98,15 @@ def navigation_for(request):
         for task in tasks_for(request.user)
         if task.in_navigation
     ]
+    # The current item is the one whose address is the longest start of this page's:
+    # /directory/manage/ is "Manage directory", not also "Directory".
+    matching = [
+        item["url"]
+        for item in items
+        if request.path == item["url"]
+        or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    current = max(matching, key=len, default=None)
     for item in items:
-        item["current"] = (
-            request.path == item["url"]
-            if item["url"] == "/"
-            else request.path.startswith(item["url"])
-        )
+        item["current"] = item["url"] == current
     return items

@@ -7,10 +7,9 @@ from hypothesis import strategies as st
 from referrals.validators import (
     format_nhs_number,
     is_valid_nhs_number,
-    normalise_postcode,
     validate_nhs_number,
-    validate_postcode,
 )
+from spl.postcodes import normalise_postcode, validate_postcode
 
 ten_digits = st.text(alphabet="0123456789", min_size=10, max_size=10)
 

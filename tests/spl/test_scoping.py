@@ -132,7 +132,8 @@ def _scoped_model_names():
 
 def test_no_view_reaches_a_scoped_model_through_objects_directly():
     """Views and APIs fetch scoped records with `.visible_to(user)` or hand the
-    queryset to `get_visible_object_or_404`: `Practice.objects.get(...)` in a
+    queryset to `get_visible_object_or_404` (or, to change a directory record,
+    `get_managed_object_or_404`): `Practice.objects.get(...)` in a
     view fails here."""
     scoped = _scoped_model_names()
     offenders = []
@@ -163,7 +164,7 @@ def _unscoped_uses(tree, scoped):
         handed_to_helper = (
             isinstance(holder, ast.Call)
             and isinstance(holder.func, ast.Name)
-            and holder.func.id == "get_visible_object_or_404"
+            and holder.func.id in ("get_visible_object_or_404", "get_managed_object_or_404")
         )
         code = ast.unparse(chain)
         scoped_by_pcn = ".visible_to(" in code or ".managed_by(" in code  # managed_by: directory
