@@ -5,7 +5,16 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from directory.models import Location, Organisation, QAStatus, QualityCheck, Service, TaxonomyTerm
+from directory.models import (
+    Contact,
+    Location,
+    Organisation,
+    QAStatus,
+    QualityCheck,
+    Schedule,
+    Service,
+    TaxonomyTerm,
+)
 from directory.taxonomy import ACTIVITIES, NEEDS, taxonomy_id
 from spl.fields import DateField
 from spl.models import PCN
@@ -388,3 +397,98 @@ class QualityCheckForm(forms.Form):
         help_text="When it must be checked again: the policy's review date, the insurance "
         "renewal date or the ICO registration's expiry. For example, 15 3 2027",
     )  # fmt: skip
+
+
+PHONE = re.compile(r"^(\+44|0)\d{9,10}$")
+
+
+class ContactForm(forms.ModelForm):
+    """Someone to contact about a service, with a phone number or email address."""
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email"]
+        labels = {
+            "name": "Name (optional)",
+            "title": "Job title or team (optional)",
+            "phone": "Phone number",
+            "email": "Email address",
+        }
+        help_texts = {
+            "title": "For example, Volunteer coordinator",
+            "phone": "For example, 0113 496 0000",
+        }
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "class": "nhsuk-input--width-20"}),
+            "email": forms.EmailInput(attrs={"spellcheck": "false"}),
+        }
+        error_messages = {
+            "email": {"invalid": "Enter an email address, like name@example.org.uk"},
+        }
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        digits = re.sub(r"[\s()-]", "", phone)
+        if phone and not PHONE.match(digits):
+            raise forms.ValidationError("Enter a UK phone number, like 0113 496 0000")
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("phone") and not cleaned.get("email"):
+            self.add_error("phone", "Enter a phone number or an email address")
+        return cleaned
+
+
+class ScheduleForm(forms.ModelForm):
+    """When a service runs: the days of the week, its hours and anything to add."""
+
+    days = forms.MultipleChoiceField(
+        label="Which days does it run?", choices=list(Schedule.DAY_NAMES.items()),
+        required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty if the days change: say when in the description",
+    )  # fmt: skip
+    TIME_HELP = "Use the 24-hour clock, like 09:30 or 14:00"
+
+    class Meta:
+        model = Schedule
+        fields = ["opens_at", "closes_at", "description"]
+        labels = {
+            "opens_at": "Opens at (optional)",
+            "closes_at": "Closes at (optional)",
+            "description": "Anything else about when (optional)",
+        }
+        help_texts = {
+            "description": "For example, every other Tuesday, not on bank holidays",
+        }
+        widgets = {
+            "opens_at": forms.TimeInput(format="%H:%M", attrs={"class": "nhsuk-input--width-5"}),
+            "closes_at": forms.TimeInput(format="%H:%M", attrs={"class": "nhsuk-input--width-5"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "opens_at": {"invalid": "Enter the opening time like 09:30"},
+            "closes_at": {"invalid": "Enter the closing time like 14:00"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opens_at"].help_text = self.fields["closes_at"].help_text = self.TIME_HELP
+        if self.instance.byday:
+            self.initial["days"] = [day.strip() for day in self.instance.byday.split(",")]
+        # The checkboxes go first, where people expect them.
+        self.order_fields(["days"])
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "The closing time must be after the opening time")
+        if (opens is None) != (closes is None) and not {"opens_at", "closes_at"} & set(self.errors):
+            missing = "closes_at" if closes is None else "opens_at"
+            self.add_error(missing, "Enter both times, or neither")
+        days = [day for day in Schedule.DAY_NAMES if day in cleaned.get("days", [])]
+        if not days and not cleaned.get("description") and not self.errors:
+            self.add_error("days", "Select the days it runs, or say when in the description")
+        self.instance.byday = ",".join(days)
+        return cleaned

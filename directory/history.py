@@ -19,6 +19,8 @@ KINDS = {
     "directory.service": "Service",
     "directory.location": "Place",
     "directory.qualitycheck": "Quality check",
+    "directory.contact": "Contact",
+    "directory.schedule": "Opening times",
 }
 
 
@@ -38,9 +40,9 @@ class Change:
     fields: list
 
 
-def describe(records, names):
-    """Describe ChangeRecords for a page. `names` maps (object type, id) to the name
-    of each record; ids in the changes are looked up once per related model."""
+def describe(records):
+    """Describe ChangeRecords for a page; ids in the changes are looked up once
+    per related model."""
     records = list(records)
     related = _related_names(records)
     described = []
@@ -63,7 +65,7 @@ def describe(records, names):
                 record=record,
                 action=ACTIONS.get(record.action, capfirst(record.action)),
                 kind=KINDS.get(record.object_type, model._meta.verbose_name),
-                name=names.get((record.object_type, record.object_id), ""),
+                name=record.object_name,
                 fields=fields,
             )
         )

@@ -334,7 +334,17 @@ class Schedule(models.Model):
     description = models.TextField(blank=True)
 
     def __str__(self):
-        return self.description or self.byday
+        return self.summary
+
+    @property
+    def summary(self):
+        """In words: "Monday to Friday, 10:00 to 16:00" or the description."""
+        hours = (
+            f"{self.opens_at:%H:%M} to {self.closes_at:%H:%M}"
+            if self.opens_at and self.closes_at
+            else ""
+        )
+        return ", ".join(part for part in (self.days, hours) if part) or self.description
 
     DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
                  "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}  # fmt: skip
@@ -461,6 +471,12 @@ class ChangeRecord(models.Model):
 
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
+    object_name = models.CharField(max_length=200, blank=True, help_text="Its name at the time")
+    # The organisation the record belongs to (itself, or the one whose service,
+    # place or check it is), so its history lists records since removed too.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -170,6 +170,51 @@ def save_with_history(*, by, form=None, instance=None):
     return instance
 
 
+@transaction.atomic
+def save_and_report(*, by, instance, many=None):
+    """Save `instance` as save_with_history(instance=...) does, and say what
+    happened: "create", "update", or None when nothing changed (then nothing is
+    saved or recorded). For imports, which report every record they touch.
+
+    `many` maps many-to-many field names (a service's taxonomy_terms) to the
+    objects they should hold; they are set after saving and recorded as ids.
+    """
+    many = many or {}
+    instance.full_clean()
+    adding = instance._state.adding
+    before = {}
+    if not adding:
+        stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        before = _snapshot(stored, list(many))
+    after = _snapshot(instance) | {name: _pks(objects) for name, objects in many.items()}
+    changes = _changes(before, after)
+    if not changes and not adding:
+        return None
+    instance.save()
+    for name, objects in many.items():
+        getattr(instance, name).set(objects)
+    action = "create" if adding else "update"
+    _record_change(instance, action, changes, by)
+    audit.record(by, audit.CREATE if adding else audit.UPDATE, instance)
+    logger.debug(
+        "%s %s %sd by user %s", instance._meta.label, instance.pk, action, by.pk if by else None
+    )
+    return action
+
+
+@transaction.atomic
+def delete_with_history(*, by, instance):
+    """Delete a directory record, recording the values it had and an audit event."""
+    changes = _changes({}, _snapshot(instance))
+    changes = {name: [after, None] for name, (_, after) in changes.items()}
+    _record_change(instance, "delete", changes, by)
+    audit.record(by, audit.DELETE, instance)
+    logger.debug(
+        "%s %s deleted by user %s", instance._meta.label, instance.pk, by.pk if by else None
+    )
+    instance.delete()
+
+
 def notify_expiring_checks(today=None):
     """Email directory managers about quality checks that expire within
     EXPIRY_WARNING_DAYS or have lapsed, once per check and state.
@@ -348,7 +393,24 @@ def _record_change(instance, action, changes, by):
     return ChangeRecord.objects.create(
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
+        object_name=str(instance)[:200],
+        organisation_id=_organisation_id(instance),
         changed_by=by if by is not None and by.is_authenticated else None,
         action=action,
         changes=changes,
     )
+
+
+def _organisation_id(instance):
+    """The organisation a directory record belongs to; None for taxonomies."""
+    if isinstance(instance, Organisation):
+        return instance.pk
+    if hasattr(instance, "organisation_id"):
+        return instance.organisation_id
+    if hasattr(instance, "service_id"):  # a service's contacts, schedules, costs...
+        return (
+            Service.objects.filter(pk=instance.service_id)
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+    return None

@@ -8,6 +8,17 @@ urlpatterns = [
     path("", views.service_search, name="service_search"),
     path("services/<uuid:pk>/", views.service_detail, name="service_detail"),
     path("services/<uuid:pk>/edit/", views.service_edit, name="service_edit"),
+    path("services/<uuid:pk>/<slug:part>/new/", views.service_part_edit, name="part_create"),
+    path(
+        "services/<uuid:pk>/<slug:part>/<uuid:part_pk>/edit/",
+        views.service_part_edit,
+        name="part_edit",
+    ),
+    path(
+        "services/<uuid:pk>/<slug:part>/<uuid:part_pk>/remove/",
+        views.service_part_remove,
+        name="part_remove",
+    ),
     path("organisations/<uuid:pk>/", views.organisation_detail, name="organisation_detail"),
     # Keeping the directory (directory managers)
     path("manage/", views.manage, name="manage"),

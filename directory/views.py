@@ -6,18 +6,31 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from directory import history, services
 from directory.forms import (
+    ContactForm,
     LocationForm,
     OrganisationForm,
     QualityCheckForm,
+    ScheduleForm,
     ServiceForm,
     ServiceSearchForm,
 )
-from directory.models import ChangeRecord, Location, Organisation, QAStatus, QualityCheck, Service
+from directory.models import (
+    ChangeRecord,
+    Contact,
+    Location,
+    Organisation,
+    QAStatus,
+    QualityCheck,
+    Schedule,
+    Service,
+)
 from spl.access import get_managed_object_or_404, get_visible_object_or_404
 
 
@@ -178,6 +191,66 @@ def service_edit(request, pk):
     )
 
 
+# A service's contacts and opening times: small records, each with its own form.
+PARTS = {
+    "contacts": (Contact, ContactForm, "contact"),
+    "times": (Schedule, ScheduleForm, "opening times"),
+}
+
+
+def _part(part):
+    if part not in PARTS:
+        raise Http404
+    return PARTS[part]
+
+
+def service_part_edit(request, pk, part, part_pk=None):
+    """Add (`part_pk` None) or change a contact or the opening times of a service."""
+    model, form_class, noun = _part(part)
+    service = get_managed_object_or_404(
+        Service.objects.select_related("organisation"),
+        request.user,
+        perm="directory.change_service",
+        pk=pk,
+    )
+    record = (
+        get_object_or_404(model.objects.filter(service=service), pk=part_pk)
+        if part_pk
+        else model(service=service)
+    )
+    form = form_class(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        services.save_with_history(form=form, by=request.user)
+        messages.success(request, f"{capfirst(noun)} {'updated' if part_pk else 'added'}")
+        return redirect(service)
+    return render(
+        request,
+        "directory/service_part_form.html",
+        {"form": form, "service": service, "noun": noun, "adding": part_pk is None},
+    )
+
+
+def service_part_remove(request, pk, part, part_pk):
+    """Remove a contact or opening times, after asking."""
+    model, _, noun = _part(part)
+    service = get_managed_object_or_404(
+        Service.objects.select_related("organisation"),
+        request.user,
+        perm="directory.change_service",
+        pk=pk,
+    )
+    record = get_object_or_404(model.objects.filter(service=service), pk=part_pk)
+    if request.method == "POST":
+        services.delete_with_history(instance=record, by=request.user)
+        messages.success(request, f"{capfirst(noun)} removed")
+        return redirect(service)
+    return render(
+        request,
+        "directory/service_part_remove.html",
+        {"service": service, "noun": noun, "what": getattr(record, "summary", str(record))},
+    )
+
+
 def location_create(request, pk):
     organisation = get_managed_object_or_404(
         Organisation.objects.all(), request.user, perm="directory.add_location", pk=pk
@@ -241,19 +314,9 @@ def organisation_history(request, pk):
     organisation = get_managed_object_or_404(
         Organisation.objects.all(), request.user, perm="directory.change_organisation", pk=pk
     )
-    names = {(Organisation._meta.label_lower, str(organisation.pk)): organisation.name}
-    for model in (Service, Location):
-        for obj in model.objects.managed_by(request.user).filter(organisation=organisation):
-            names[(model._meta.label_lower, str(obj.pk))] = obj.name
-    for check in QualityCheck.objects.managed_by(request.user).filter(organisation=organisation):
-        names[(QualityCheck._meta.label_lower, str(check.pk))] = check.get_kind_display()
-    wanted = Q(pk__in=[])
-    for object_type in {object_type for object_type, _ in names}:
-        ids = [object_id for kind, object_id in names if kind == object_type]
-        wanted |= Q(object_type=object_type, object_id__in=ids)
-    changes = ChangeRecord.objects.filter(wanted).select_related("changed_by")
+    changes = ChangeRecord.objects.filter(organisation=organisation).select_related("changed_by")
     page = Paginator(changes, 30).get_page(request.GET.get("page"))
-    rows = history.describe(page, names)
+    rows = history.describe(page)
     return render(
         request,
         "directory/organisation_history.html",

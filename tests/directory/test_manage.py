@@ -11,6 +11,7 @@ from directory.taxonomy import ACTIVITIES, NEEDS, term_id
 from spl import roles
 from spl.models import AuditEvent
 from tests.directory.factories import (
+    ContactFactory,
     LocationFactory,
     OrganisationFactory,
     QualityCheckFactory,
@@ -79,6 +80,8 @@ PAGES = [
     "/directory/organisations/{organisation}/checks/new/",
     "/directory/services/{service}/edit/",
     "/directory/places/{place}/edit/",
+    "/directory/services/{service}/contacts/new/",
+    "/directory/services/{service}/times/new/",
 ]
 
 
@@ -602,3 +605,104 @@ def test_the_history_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = client.get(f"/directory/organisations/{organisation.pk}/history/")
     assert len(response.context["rows"]) == 10
+
+
+# A service's contacts and opening times
+
+
+def test_an_unknown_part_of_a_service_is_404(client_for, directory_manager, service):
+    response = client_for(directory_manager).get(f"/directory/services/{service.pk}/prices/new/")
+    assert response.status_code == 404
+
+
+def test_a_manager_adds_a_contact(client_for, directory_manager, service):
+    response = client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/contacts/new/",
+        {"name": "Jo Bloggs", "title": "Coordinator", "phone": " 0113  496 0000 "},
+    )
+    contact = service.contacts.get()
+    assert response["Location"] == service.get_absolute_url()
+    assert (contact.name, contact.phone) == ("Jo Bloggs", "0113 496 0000")
+
+
+def test_a_contact_needs_a_phone_number_or_email(client_for, directory_manager, service):
+    response = client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/contacts/new/", {"name": "Jo Bloggs"}
+    )
+    assert errors(response) == {"phone": ["Enter a phone number or an email address"]}
+
+
+def test_a_phone_number_must_look_like_a_uk_one(client_for, directory_manager, service):
+    response = client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/contacts/new/", {"phone": "12345"}
+    )
+    assert errors(response) == {"phone": ["Enter a UK phone number, like 0113 496 0000"]}
+
+
+def test_another_services_contact_is_404(client_for, directory_manager, service, organisation):
+    theirs = ContactFactory(service=ServiceFactory(organisation=organisation))
+    response = client_for(directory_manager).get(
+        f"/directory/services/{service.pk}/contacts/{theirs.pk}/edit/"
+    )
+    assert response.status_code == 404
+
+
+def test_a_manager_adds_opening_times(client_for, directory_manager, service):
+    client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/times/new/",
+        {"days": ["WE", "MO"], "opens_at": "10:00", "closes_at": "12:30"},
+    )
+    assert service.schedules.get().summary == "Monday and Wednesday, 10:00 to 12:30"
+
+
+def test_closing_before_opening_is_reported(client_for, directory_manager, service):
+    response = client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/times/new/",
+        {"days": ["MO"], "opens_at": "14:00", "closes_at": "10:00"},
+    )
+    assert errors(response) == {"closes_at": ["The closing time must be after the opening time"]}
+
+
+def test_a_time_that_is_not_a_time_is_reported(client_for, directory_manager, service):
+    response = client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/times/new/",
+        {"days": ["MO"], "opens_at": "ten", "closes_at": "12:00"},
+    )
+    assert errors(response) == {"opens_at": ["Enter the opening time like 09:30"]}
+    assert 'value="ten"' in response.content.decode()
+
+
+def test_opening_times_need_days_or_words(client_for, directory_manager, service):
+    response = client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/times/new/",
+        {"opens_at": "", "closes_at": "", "description": ""},
+    )
+    assert errors(response) == {"days": ["Select the days it runs, or say when in the description"]}
+
+
+def test_removing_a_contact_asks_first(client_for, directory_manager, service):
+    contact = ContactFactory(service=service, name="Jo Bloggs")
+    url = f"/directory/services/{service.pk}/contacts/{contact.pk}/remove/"
+    page = client_for(directory_manager).get(url).content.decode()
+    assert "Remove contact?" in page
+    assert service.contacts.exists()
+
+
+def test_a_removed_contact_stays_in_the_history(
+    client_for, directory_manager, organisation, service
+):
+    contact = ContactFactory(service=service, name="Jo Bloggs")
+    client = client_for(directory_manager)
+    client.post(f"/directory/services/{service.pk}/contacts/{contact.pk}/remove/")
+    [change] = client.get(f"/directory/organisations/{organisation.pk}/history/").context["rows"]
+    assert not service.contacts.exists()
+    assert (change.action, change.kind, change.name) == ("Removed", "Contact", "Jo Bloggs")
+
+
+def test_a_link_worker_cannot_remove_a_contact(client_for, link_worker, service):
+    contact = ContactFactory(service=service)
+    response = client_for(link_worker).post(
+        f"/directory/services/{service.pk}/contacts/{contact.pk}/remove/"
+    )
+    assert response.status_code == 403
+    assert service.contacts.exists()
