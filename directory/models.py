@@ -252,6 +252,24 @@ class Service(models.Model):
     def get_absolute_url(self):
         return reverse("directory:service_detail", args=[self.pk])
 
+    def direct_referral_barrier(self):
+        """Why a link worker cannot refer someone to this service directly, in a
+        sentence; "" when they can. The one rule for every place a service is
+        chosen for a person: only a running, assured (or expiring) service that
+        takes direct referrals and is accepting them. Needs `qa_status`, from
+        `Service.objects.with_qa_status()`."""
+        if self.access != self.Access.DIRECT_REFERRAL:
+            return "It does not take direct referrals: the person contacts it themselves."
+        if self.status != self.Status.ACTIVE:
+            return f"It is {self.get_status_display().lower()}."
+        if self.qa_status == QAStatus.LAPSED:
+            return "Its quality assurance has lapsed, so it cannot take direct referrals."
+        if self.qa_status == QAStatus.NOT_ASSURED:
+            return "Its quality assurance is not complete, so it cannot take direct referrals."
+        if not self.accepting_referrals:
+            return "It is not accepting new referrals now."
+        return ""
+
 
 class Location(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
