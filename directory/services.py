@@ -31,11 +31,14 @@ from directory.models import (
     Service,
 )
 from spl import audit
+from spl.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
 # Who is told about checks running out: the people who can record a new one.
 RENEWER_PERMISSION = ("directory", "add_qualitycheck")
+# Rows per INSERT when history is created in bulk.
+HISTORY_BATCH = 500
 
 
 def current_checks():
@@ -170,45 +173,69 @@ def save_with_history(*, by, form=None, instance=None):
     return instance
 
 
-@transaction.atomic
-def save_and_report(*, by, instance, many=None):
-    """Save `instance` as save_with_history(instance=...) does, and say what
-    happened: "create", "update", or None when nothing changed (then nothing is
-    saved or recorded). For imports, which report every record they touch.
+# Bulk imports write thousands of records in one transaction, with a savepoint
+# per row. They hold each record as their transaction last read (locked) or
+# saved it, and validate it themselves, so these do neither; and they create the
+# history in bulk once every row is checked.
 
-    `many` maps many-to-many field names (a service's taxonomy_terms) to the
-    objects they should hold; they are set after saving and recorded as ids.
-    """
+
+def changes_to(instance, *, stored, many=None, stored_many=None):
+    """What saving `instance` changes, as save_with_history records it:
+    `{field: [before, after]}`. `stored` is the record as the database has it
+    (None for a new one); `many` maps many-to-many fields to the objects they
+    should hold, and `stored_many` to the ids they hold now (as sorted strings)."""
     many = many or {}
-    instance.full_clean()
-    adding = instance._state.adding
     before = {}
-    if not adding:
-        stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
-        before = _snapshot(stored, list(many))
+    if stored is not None:
+        before = _snapshot(stored) | {name: list(stored_many[name]) for name in many}
     after = _snapshot(instance) | {name: _pks(objects) for name, objects in many.items()}
-    changes = _changes(before, after)
-    if not changes and not adding:
-        return None
+    return _changes(before, after)
+
+
+def save_changes(*, by, instance, changes, many=None, history):
+    """Save a validated new or changed `instance` (its `changes` from changes_to)
+    without a savepoint of its own, adding its ChangeRecord and audit event to
+    `history`, unsaved, for record_history. Returns "create" or "update"."""
+    adding = instance._state.adding
     instance.save()
-    for name, objects in many.items():
-        getattr(instance, name).set(objects)
+    for name, objects in (many or {}).items():
+        if name in changes and adding:
+            getattr(instance, name).add(*objects)
+        elif name in changes:
+            getattr(instance, name).set(objects)
     action = "create" if adding else "update"
-    _record_change(instance, action, changes, by)
-    audit.record(by, audit.CREATE if adding else audit.UPDATE, instance)
+    history += history_of(instance, action, changes, by)
     logger.debug(
         "%s %s %sd by user %s", instance._meta.label, instance.pk, action, by.pk if by else None
     )
     return action
 
 
+def history_of(instance, action, changes, by):
+    """The ChangeRecord and audit event of one write, unsaved."""
+    event = audit.unsaved(by, AuditEvent.Action(action), instance)
+    return [_change_record(instance, action, changes, by), event]
+
+
+def record_history(history):
+    """Create the ChangeRecords and audit events from history_of, in bulk."""
+    for model in (ChangeRecord, AuditEvent):
+        model.objects.bulk_create(
+            [row for row in history if type(row) is model], batch_size=HISTORY_BATCH
+        )
+
+
 @transaction.atomic
-def delete_with_history(*, by, instance):
-    """Delete a directory record, recording the values it had and an audit event."""
+def delete_with_history(*, by, instance, history=None):
+    """Delete a directory record, recording the values it had and an audit event
+    (or adding them to `history`, unsaved: see save_changes)."""
     changes = _changes({}, _snapshot(instance))
     changes = {name: [after, None] for name, (_, after) in changes.items()}
-    _record_change(instance, "delete", changes, by)
-    audit.record(by, audit.DELETE, instance)
+    if history is not None:
+        history += history_of(instance, "delete", changes, by)
+    else:
+        _record_change(instance, "delete", changes, by)
+        audit.record(by, audit.DELETE, instance)
     logger.debug(
         "%s %s deleted by user %s", instance._meta.label, instance.pk, by.pk if by else None
     )
@@ -390,7 +417,13 @@ def _json(value):
 
 
 def _record_change(instance, action, changes, by):
-    return ChangeRecord.objects.create(
+    record = _change_record(instance, action, changes, by)
+    record.save(force_insert=True)
+    return record
+
+
+def _change_record(instance, action, changes, by):
+    return ChangeRecord(
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),
         object_name=str(instance)[:200],
@@ -408,6 +441,8 @@ def _organisation_id(instance):
     if hasattr(instance, "organisation_id"):
         return instance.organisation_id
     if hasattr(instance, "service_id"):  # a service's contacts, schedules, costs...
+        if type(instance).service.is_cached(instance):
+            return instance.service.organisation_id
         return (
             Service.objects.filter(pk=instance.service_id)
             .values_list("organisation_id", flat=True)
