@@ -492,3 +492,41 @@ class ScheduleForm(forms.ModelForm):
             self.add_error("days", "Select the days it runs, or say when in the description")
         self.instance.byday = ",".join(days)
         return cleaned
+
+
+class ImportForm(forms.Form):
+    """A CSV or Open Referral UK file to import into one of the manager's PCNs."""
+
+    file = forms.FileField(
+        label="File to import",
+        help_text="A spreadsheet saved as “CSV UTF-8”, or an Open Referral UK JSON file",
+        error_messages={"required": "Select a file to import", "empty": "The file is empty"},
+    )
+    pcn = forms.ModelChoiceField(
+        label="Which PCN's directory should it go into?", queryset=PCN.objects.none(),
+        empty_label=None, widget=forms.RadioSelect,
+        error_messages={"required": "Select which PCN's directory it goes into"},
+    )  # fmt: skip
+    check_only = forms.BooleanField(
+        label="Only check the file: do not import it yet", required=False
+    )
+
+    def __init__(self, *args, user, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        pcns = list(PCN.objects.visible_to(user).order_by("name"))
+        self.fields["pcn"].queryset = PCN.objects.filter(pk__in=[pcn.pk for pcn in pcns])
+        # With one PCN there is nothing to choose.
+        self.only_pcn = pcns[0] if len(pcns) == 1 else None
+        if self.only_pcn:
+            del self.fields["pcn"]
+
+    def chosen_pcn(self):
+        return self.only_pcn or self.cleaned_data["pcn"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            megabytes = self.max_bytes // (1024 * 1024)
+            raise forms.ValidationError(f"The file must be smaller than {megabytes} MB")
+        return upload

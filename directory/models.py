@@ -508,3 +508,47 @@ class ChangeRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_type} {self.object_id}"
+
+
+class DirectoryImport(models.Model):
+    """A file a directory manager asked to import, run by the background worker
+    (directory.tasks.run_import): large files take longer than a web request.
+
+    The file is kept only until it has been imported; then the report stays.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Stopped"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pcn = models.ForeignKey(PCN, on_delete=models.PROTECT, related_name="+", verbose_name="PCN")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(editable=False, help_text="Emptied once imported")
+    dry_run = models.BooleanField("only check", default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(null=True, blank=True, help_text="directory.importing's report")
+
+    pcn_path = "pcn"
+    objects = PCNScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("directory:import_detail", args=[self.pk])
+
+    @property
+    def finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from directory import services
+from directory.importing import jobs
 
 
 # Retries with backoff: a mail server that is down for a while loses nothing,
@@ -8,3 +9,10 @@ from directory import services
 @shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=8)
 def notify_expiring_quality_checks():
     return services.notify_expiring_checks()
+
+
+# No retries: an import is all or nothing, and one that stopped is reported so the
+# manager can try again (directory.importing.jobs).
+@shared_task
+def run_import(import_id):
+    return jobs.run(import_id)

@@ -22,6 +22,9 @@ urlpatterns = [
     path("organisations/<uuid:pk>/", views.organisation_detail, name="organisation_detail"),
     # Keeping the directory (directory managers)
     path("manage/", views.manage, name="manage"),
+    path("manage/import/", views.directory_import, name="import"),
+    path("manage/import/template.csv", views.import_template, name="import_template"),
+    path("manage/import/<uuid:pk>/", views.import_detail, name="import_detail"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<uuid:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path(

@@ -6,14 +6,15 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from directory import history, services
+from directory import history, importing, services
 from directory.forms import (
     ContactForm,
+    ImportForm,
     LocationForm,
     OrganisationForm,
     QualityCheckForm,
@@ -21,9 +22,11 @@ from directory.forms import (
     ServiceForm,
     ServiceSearchForm,
 )
+from directory.importing import csv_file, jobs
 from directory.models import (
     ChangeRecord,
     Contact,
+    DirectoryImport,
     Location,
     Organisation,
     QAStatus,
@@ -322,3 +325,58 @@ def organisation_history(request, pk):
         "directory/organisation_history.html",
         {"organisation": organisation, "page": page, "rows": rows},
     )
+
+
+# How many of each list an import report shows; the counts are always whole.
+REPORT_LINES = 200
+
+
+@permission_required(["directory.add_organisation", "directory.add_service"], raise_exception=True)
+def directory_import(request):
+    """Upload a CSV or ORUK file to import: the worker imports it, all or nothing."""
+    form = ImportForm(
+        request.POST or None, request.FILES or None,
+        user=request.user, max_bytes=importing.MAX_BYTES,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        job = jobs.queue(
+            upload=form.cleaned_data["file"],
+            pcn=form.chosen_pcn(),
+            by=request.user,
+            dry_run=form.cleaned_data["check_only"],
+        )
+        return redirect(job)
+    recent = DirectoryImport.objects.visible_to(request.user).select_related("created_by")[:5]
+    return render(
+        request,
+        "directory/import.html",
+        {"form": form, "columns": csv_file.COLUMNS, "recent": recent},
+    )
+
+
+def import_detail(request, pk):
+    """An import's progress, then its report: created, updated, rejected and why."""
+    job = get_visible_object_or_404(
+        DirectoryImport.objects.select_related("created_by", "pcn").defer("content"),
+        request.user,
+        perm="directory.add_service",
+        pk=pk,
+    )
+    return render(
+        request,
+        "directory/import_detail.html",
+        {
+            "job": job,
+            "report": job.report,
+            "lines": REPORT_LINES,
+            "minus_lines": -REPORT_LINES,
+        },
+    )
+
+
+@permission_required("directory.add_service", raise_exception=True)
+def import_template(request):
+    """The CSV columns with an example row, to fill in."""
+    response = HttpResponse(csv_file.csv_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="directory-import-template.csv"'
+    return response

@@ -4,12 +4,14 @@ Each page is captured full-length at desktop width, and the public pages also at
 a mobile width, from a live server loaded with the demo data.
 """
 
+import csv
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from directory.importing import csv_file
 from spl.models import Practice, User
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -196,6 +198,29 @@ def test_directory_management_pages(page, demo):
     page.get_by_role("link", name="Change history").click()
     page.wait_for_load_state()
     shoot(page, "directory-history")
+
+
+def test_directory_import_pages(page, demo, tmp_path):
+    log_in(page, "directory@example.org")
+    page.goto("/directory/manage/import/")
+    shoot(page, "directory-import")
+    rows = [
+        {"service_name": "Chair yoga", "service_description": "Gentle yoga, seated",
+         "organisation_name": "Armley Advice Centre", "needs": "physical_activity",
+         "minimum_age": "50", "maximum_age": "40"},
+        {"service_name": "Money clinic", "service_description": "Benefit checks",
+         "organisation_name": "Armley Advice Centre", "needs": "money", "postcode": "LS12 1UB",
+         "referral_email": "not an address"},
+    ]  # fmt: skip
+    sheet = tmp_path / "new-services.csv"
+    with sheet.open("w", newline="") as out:
+        writer = csv.DictWriter(out, csv_file.NAMES)
+        writer.writeheader()
+        writer.writerows(rows)
+    page.get_by_label("File to import").set_input_files(sheet)
+    submit(page, "Import file")
+    page.wait_for_selector("h1:has-text('Not imported')")
+    shoot(page, "directory-import-rejected")
 
 
 def test_issuing_an_api_token(page, demo):

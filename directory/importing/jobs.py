@@ -1,0 +1,69 @@
+"""Imports run by the background worker: a directory manager's file is stored as a
+DirectoryImport, the task imports it (directory.importing) and keeps the report.
+
+The task's only argument is the import's id: no file content or names pass
+through the broker. Claimed with a conditional update, so a task delivered
+twice imports once.
+"""
+
+import dataclasses
+import io
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from directory import importing
+from directory.models import DirectoryImport
+
+logger = logging.getLogger(__name__)
+
+STOPPED = (
+    "The import stopped before it finished, so nothing was imported. Try again; if it "
+    "stops again, tell your PCN's digital lead."
+)
+
+
+def queue(*, upload, pcn, by, dry_run):
+    """Store the uploaded file and ask the worker to import it after this transaction."""
+    from directory import tasks
+
+    job = DirectoryImport.objects.create(
+        pcn=pcn, created_by=by, filename=upload.name[:255], content=upload.read(), dry_run=dry_run
+    )
+    transaction.on_commit(lambda: tasks.run_import.delay(str(job.pk)))
+    logger.info("Directory import %s queued by user %s", job.pk, by.pk)
+    return job
+
+
+def run(import_id):
+    """Import a queued file and keep its report. Returns the report's counts, or
+    None when another run had already claimed it."""
+    now = timezone.now()
+    claimed = DirectoryImport.objects.filter(
+        pk=import_id, state=DirectoryImport.State.QUEUED
+    ).update(state=DirectoryImport.State.RUNNING, started_at=now)
+    if not claimed:
+        return None
+    job = DirectoryImport.objects.select_related("pcn", "created_by").get(pk=import_id)
+    try:
+        report = importing.import_file(
+            io.BytesIO(bytes(job.content)), pcn=job.pcn, by=job.created_by, dry_run=job.dry_run
+        )
+    except Exception:
+        # import_file rolled back: nothing of the file is in the directory.
+        logger.exception("Directory import %s stopped", job.pk)
+        _finish(job, DirectoryImport.State.FAILED, {"errors": [STOPPED], "ok": False})
+        return None
+    _finish(job, DirectoryImport.State.DONE, as_json(report))
+    return report.counts()
+
+
+def as_json(report):
+    return dataclasses.asdict(report) | {"ok": report.ok, "imported": report.imported}
+
+
+def _finish(job, state, report):
+    DirectoryImport.objects.filter(pk=job.pk).update(
+        state=state, report=report, finished_at=timezone.now(), content=b""
+    )
