@@ -244,7 +244,8 @@ class Service(models.Model):
                 violation_error_message="Give the address that direct referrals go to",
             ),
         ]
-        indexes = [models.Index(fields=["status", "name"])]
+        # Covers the directory's and the API's order (name, then id), so deep pages need no sort.
+        indexes = [models.Index(fields=["status", "name", "id"])]
 
     def __str__(self):
         return self.name
