@@ -111,6 +111,16 @@ def organisation_detail(request, pk):
 # Keeping the directory: directory managers, for the organisations of their PCNs.
 
 
+def _form_page(request, form, template, context=None, *, saved, then=None):
+    """A page with a directory form: once it is valid, save it with its history,
+    say `saved(record)` and go to `then` (the record itself by default)."""
+    if request.method == "POST" and form.is_valid():
+        record = services.save_with_history(form=form, by=request.user)
+        messages.success(request, saved(record))
+        return redirect(then or record)
+    return render(request, template, {"form": form, **(context or {})})
+
+
 def _can_manage(user, perm, obj):
     return user.has_perm(perm) and type(obj).objects.managed_by(user).filter(pk=obj.pk).exists()
 
@@ -140,11 +150,10 @@ def manage(request):
 @permission_required("directory.add_organisation", raise_exception=True)
 def organisation_create(request):
     form = OrganisationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        organisation = services.save_with_history(form=form, by=request.user)
-        messages.success(request, f"{organisation.name} has been added to the directory")
-        return redirect(organisation)
-    return render(request, "directory/organisation_form.html", {"form": form})
+    return _form_page(
+        request, form, "directory/organisation_form.html",
+        saved=lambda made: f"{made.name} has been added to the directory",
+    )  # fmt: skip
 
 
 def organisation_edit(request, pk):
@@ -152,13 +161,10 @@ def organisation_edit(request, pk):
         Organisation.objects.all(), request.user, perm="directory.change_organisation", pk=pk
     )
     form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.save_with_history(form=form, by=request.user)
-        messages.success(request, f"{organisation.name} has been updated")
-        return redirect(organisation)
-    return render(
-        request, "directory/organisation_form.html", {"form": form, "organisation": organisation}
-    )
+    return _form_page(
+        request, form, "directory/organisation_form.html", {"organisation": organisation},
+        saved=lambda changed: f"{changed.name} has been updated",
+    )  # fmt: skip
 
 
 def service_create(request, pk):
@@ -166,13 +172,10 @@ def service_create(request, pk):
         Organisation.objects.all(), request.user, perm="directory.add_service", pk=pk
     )
     form = ServiceForm(request.POST or None, instance=Service(organisation=organisation))
-    if request.method == "POST" and form.is_valid():
-        service = services.save_with_history(form=form, by=request.user)
-        messages.success(request, f"{service.name} has been added to the directory")
-        return redirect(service)
-    return render(
-        request, "directory/service_form.html", {"form": form, "organisation": organisation}
-    )
+    return _form_page(
+        request, form, "directory/service_form.html", {"organisation": organisation},
+        saved=lambda made: f"{made.name} has been added to the directory",
+    )  # fmt: skip
 
 
 def service_edit(request, pk):
@@ -183,15 +186,11 @@ def service_edit(request, pk):
         pk=pk,
     )
     form = ServiceForm(request.POST or None, instance=service)
-    if request.method == "POST" and form.is_valid():
-        services.save_with_history(form=form, by=request.user)
-        messages.success(request, f"{service.name} has been updated")
-        return redirect(service)
-    return render(
-        request,
-        "directory/service_form.html",
-        {"form": form, "service": service, "organisation": service.organisation},
-    )
+    return _form_page(
+        request, form, "directory/service_form.html",
+        {"service": service, "organisation": service.organisation},
+        saved=lambda changed: f"{changed.name} has been updated",
+    )  # fmt: skip
 
 
 # A service's contacts and opening times: small records, each with its own form.
@@ -222,15 +221,12 @@ def service_part_edit(request, pk, part, part_pk=None):
         else model(service=service)
     )
     form = form_class(request.POST or None, instance=record)
-    if request.method == "POST" and form.is_valid():
-        services.save_with_history(form=form, by=request.user)
-        messages.success(request, f"{capfirst(noun)} {'updated' if part_pk else 'added'}")
-        return redirect(service)
-    return render(
-        request,
-        "directory/service_part_form.html",
-        {"form": form, "service": service, "noun": noun, "adding": part_pk is None},
-    )
+    return _form_page(
+        request, form, "directory/service_part_form.html",
+        {"service": service, "noun": noun, "adding": part_pk is None},
+        saved=lambda _: f"{capfirst(noun)} {'updated' if part_pk else 'added'}",
+        then=service,
+    )  # fmt: skip
 
 
 def service_part_remove(request, pk, part, part_pk):
@@ -263,13 +259,10 @@ def location_create(request, pk):
         instance=Location(organisation=organisation),
         organisation=organisation,
     )
-    if request.method == "POST" and form.is_valid():
-        location = services.save_with_history(form=form, by=request.user)
-        messages.success(request, f"{location.name} has been added")
-        return redirect(organisation)
-    return render(
-        request, "directory/location_form.html", {"form": form, "organisation": organisation}
-    )
+    return _form_page(
+        request, form, "directory/location_form.html", {"organisation": organisation},
+        saved=lambda made: f"{made.name} has been added", then=organisation,
+    )  # fmt: skip
 
 
 def location_edit(request, pk):
@@ -281,15 +274,11 @@ def location_edit(request, pk):
     )
     organisation = location.organisation
     form = LocationForm(request.POST or None, instance=location, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        services.save_with_history(form=form, by=request.user)
-        messages.success(request, f"{location.name} has been updated")
-        return redirect(organisation)
-    return render(
-        request,
-        "directory/location_form.html",
-        {"form": form, "location": location, "organisation": organisation},
-    )
+    return _form_page(
+        request, form, "directory/location_form.html",
+        {"location": location, "organisation": organisation},
+        saved=lambda changed: f"{changed.name} has been updated", then=organisation,
+    )  # fmt: skip
 
 
 def check_create(request, pk):

@@ -155,19 +155,28 @@ def _terms(item, data, prefix):
     return list(terms.values())
 
 
-def _children(item, service, data, key, model, kind, fill, prefix):
-    """Upsert the children in data[key] by id and delete the service's others."""
-    records = item.run.records
+def _rows_with_ids(item, data, key, prefix):
+    """[(id, row, where)] of the objects in data[key], rejecting those that are not
+    objects or have no valid id; None when the list is absent."""
     rows = read_list(item, data, key, prefix)
     if rows is None:
-        return
+        return None
     wanted = []
     for n, row in enumerate(rows):
         where = f"{prefix}{key}[{n}]."
         if not isinstance(row, dict):
             item.reject(f"{where.rstrip('.')}: must be an object")
-        elif (child_id := read_id(item, row, where)) is not None:
-            wanted.append((child_id, row, where))
+        elif (row_id := read_id(item, row, where)) is not None:
+            wanted.append((row_id, row, where))
+    return wanted
+
+
+def _children(item, service, data, key, model, kind, fill, prefix):
+    """Upsert the children in data[key] by id and delete the service's others."""
+    records = item.run.records
+    wanted = _rows_with_ids(item, data, key, prefix)
+    if wanted is None:
+        return
     ids = {child_id for child_id, _, _ in wanted}
     if not service._state.adding:
         for old in records.filter(
@@ -244,16 +253,9 @@ CHILDREN = (
 def _at_locations(item, service, data, prefix):
     records = item.run.records
     key = "service_at_locations"
-    rows = read_list(item, data, key, prefix)
-    if rows is None:
+    wanted = _rows_with_ids(item, data, key, prefix)
+    if wanted is None:
         return
-    wanted = []
-    for n, row in enumerate(rows):
-        where = f"{prefix}{key}[{n}]."
-        if not isinstance(row, dict):
-            item.reject(f"{where.rstrip('.')}: must be an object")
-        elif (at_id := read_id(item, row, where)) is not None:
-            wanted.append((at_id, row, where))
     ids = {at_id for at_id, _, _ in wanted}
     if not service._state.adding:
         # Unlinked only: the location is the organisation's, maybe for other services.
