@@ -1,4 +1,3 @@
-import re
 from functools import partial
 
 from django import forms
@@ -85,18 +84,12 @@ class ServiceSearchForm(forms.Form):
 
 # Managing the directory: the forms directory managers fill in.
 
-CHARITY_NUMBER = re.compile(r"^(\d{6,8}(-\d{1,2})?|SC0\d{5}|NI\d{5,6})$")
-COMPANY_NUMBER = re.compile(r"^(\d{8}|(SC|NI|OC|SO|NC|R0|IP|SP|RS|CE|CS)\d{6})$")
 # Web addresses typed without a scheme are taken as https (Django 6's default).
 HttpsURLField = partial(forms.URLField, assume_scheme="https")
 NUMBER_FIELDS = (
     "minimum_age", "maximum_age", "waiting_time_weeks", "available_places", "maximum_places",
 )  # fmt: skip
 NUMBER_INPUT = {"inputmode": "numeric", "class": "nhsuk-input--width-4"}
-
-
-def _compact(value):
-    return re.sub(r"\s", "", value or "").upper()
 
 
 class OrganisationForm(forms.ModelForm):
@@ -148,24 +141,17 @@ class OrganisationForm(forms.ModelForm):
             if self.instance._state.adding:
                 self.instance.pcn = pcns.first()
 
-    def clean_charity_number(self):
-        number = _compact(self.cleaned_data["charity_number"])
-        if number and not CHARITY_NUMBER.match(number):
-            raise forms.ValidationError("Enter a charity number, like 1098765 or SC012345")
-        return number
-
-    def clean_company_number(self):
-        number = _compact(self.cleaned_data["company_number"])
-        if number.isdigit() and len(number) < 8:
-            number = number.zfill(8)  # Companies House numbers are 8 characters
-        if number and not COMPANY_NUMBER.match(number):
-            raise forms.ValidationError("Enter a company number, like 05123456 or SC123456")
-        return number
-
 
 class ServiceForm(forms.ModelForm):
     """A service: what it is, who it is for, how to connect someone, and its capacity."""
 
+    PAGE_ORDER = (
+        "name", "description", "status", "alert", "needs", "activities",
+        "eligibility", "minimum_age", "maximum_age", "fees",
+        "access", "referral_email", "referral_instructions",
+        "accepting_referrals", "waiting_time_weeks", "available_places", "maximum_places",
+        "email", "url", "accreditations",
+    )  # fmt: skip
     CAPACITY_FIELDS = (
         "accepting_referrals", "waiting_time_weeks", "available_places", "maximum_places",
     )  # fmt: skip
@@ -270,6 +256,8 @@ class ServiceForm(forms.ModelForm):
                 self.initial[name] = [
                     term.pk for term in self.fields[name].queryset if term.pk in chosen
                 ]
+        # In the order of the page (service_form.html), so the error summary is too.
+        self.order_fields(self.PAGE_ORDER)
         self.fields["status"].choices = [
             (Service.Status.ACTIVE, "Yes, it is running"),
             (Service.Status.TEMPORARILY_CLOSED, "It is closed for now"),
@@ -288,9 +276,8 @@ class ServiceForm(forms.ModelForm):
         free, places = cleaned.get("available_places"), cleaned.get("maximum_places")
         if free is not None and places is not None and free > places:
             self.add_error("available_places", "Places free cannot be more than places in all")
-        if cleaned.get("access") == Service.Access.DIRECT_REFERRAL and not cleaned.get(
-            "referral_email"
-        ):
+        no_address = not cleaned.get("referral_email") and "referral_email" not in self.errors
+        if cleaned.get("access") == Service.Access.DIRECT_REFERRAL and no_address:
             self.add_error("referral_email", "Enter the email address that referrals go to")
         cleaned["taxonomy_terms"] = [*cleaned.get("needs", []), *cleaned.get("activities", [])]
         return cleaned
@@ -399,9 +386,6 @@ class QualityCheckForm(forms.Form):
     )  # fmt: skip
 
 
-PHONE = re.compile(r"^(\+44|0)\d{9,10}$")
-
-
 class ContactForm(forms.ModelForm):
     """Someone to contact about a service, with a phone number or email address."""
 
@@ -425,13 +409,6 @@ class ContactForm(forms.ModelForm):
         error_messages = {
             "email": {"invalid": "Enter an email address, like name@example.org.uk"},
         }
-
-    def clean_phone(self):
-        phone = " ".join(self.cleaned_data["phone"].split())
-        digits = re.sub(r"[\s()-]", "", phone)
-        if phone and not PHONE.match(digits):
-            raise forms.ValidationError("Enter a UK phone number, like 0113 496 0000")
-        return phone
 
     def clean(self):
         cleaned = super().clean()
@@ -475,15 +452,14 @@ class ScheduleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["opens_at"].help_text = self.fields["closes_at"].help_text = self.TIME_HELP
         if self.instance.byday:
-            self.initial["days"] = [day.strip() for day in self.instance.byday.split(",")]
+            self.initial["days"] = [day.strip().upper() for day in self.instance.byday.split(",")]
         # The checkboxes go first, where people expect them.
         self.order_fields(["days"])
 
     def clean(self):
         cleaned = super().clean()
+        # The closing time's order is the model's rule (Schedule.clean), as for imports.
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", "The closing time must be after the opening time")
         if (opens is None) != (closes is None) and not {"opens_at", "closes_at"} & set(self.errors):
             missing = "closes_at" if closes is None else "opens_at"
             self.add_error(missing, "Enter both times, or neither")

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -75,7 +76,7 @@ def describe(records):
 def _field(model, name):
     try:
         return model._meta.get_field(name)
-    except Exception:  # a field since removed: its history stays, unlabelled
+    except FieldDoesNotExist:  # a field since removed: its history stays, unlabelled
         return None
 
 

@@ -10,12 +10,14 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from directory import validators
 from spl.models import PCN
 from spl.querysets import PCNScopedQuerySet
 
@@ -140,6 +142,13 @@ class Organisation(models.Model):
     def get_absolute_url(self):
         return reverse("directory:organisation_detail", args=[self.pk])
 
+    def clean(self):
+        validators.clean_fields(
+            self,
+            {"charity_number": validators.charity_number,
+             "company_number": validators.company_number},
+        )  # fmt: skip
+
 
 class ServiceQuerySet(DirectoryQuerySet):
     def active(self):
@@ -257,15 +266,18 @@ class Service(models.Model):
         """Why a link worker cannot refer someone to this service directly, in a
         sentence; "" when they can. The one rule for every place a service is
         chosen for a person: only a running, assured (or expiring) service that
-        takes direct referrals and is accepting them. Needs `qa_status`, from
-        `Service.objects.with_qa_status()`."""
+        takes direct referrals and is accepting them. Reads `qa_status` from
+        `Service.objects.with_qa_status()`, or asks the database for it."""
         if self.access != self.Access.DIRECT_REFERRAL:
             return "It does not take direct referrals: the person contacts it themselves."
         if self.status != self.Status.ACTIVE:
             return f"It is {self.get_status_display().lower()}."
-        if self.qa_status == QAStatus.LAPSED:
+        qa_status = getattr(self, "qa_status", None) or (
+            Service.objects.with_qa_status().values_list("qa_status", flat=True).get(pk=self.pk)
+        )
+        if qa_status == QAStatus.LAPSED:
             return "Its quality assurance has lapsed, so it cannot take direct referrals."
-        if self.qa_status == QAStatus.NOT_ASSURED:
+        if qa_status == QAStatus.NOT_ASSURED:
             return "Its quality assurance is not complete, so it cannot take direct referrals."
         if not self.accepting_referrals:
             return "It is not accepting new referrals now."
@@ -337,7 +349,10 @@ class Contact(models.Model):
     phone = models.CharField(max_length=30, blank=True)
 
     def __str__(self):
-        return self.name or self.title or self.phone
+        return self.name or self.title or self.phone or self.email
+
+    def clean(self):
+        validators.clean_fields(self, {"phone": validators.phone})
 
 
 class Schedule(models.Model):
@@ -354,6 +369,27 @@ class Schedule(models.Model):
 
     def __str__(self):
         return self.summary
+
+    def clean(self):
+        """Days as upper-case codes in week order, once each; closing after opening."""
+        codes = {code.strip().upper() for code in self.byday.split(",") if code.strip()}
+        errors = {}
+        if unknown := sorted(codes - set(self.DAY_NAMES)):
+            errors["byday"] = [
+                f"Days must be codes from MO,TU,WE,TH,FR,SA,SU, not {', '.join(unknown)}"
+            ]
+        else:
+            self.byday = ",".join(code for code in self.DAY_NAMES if code in codes)
+        opens, closes = self.opens_at, self.closes_at
+        # Times that are not times yet are clean_fields' to report, not this.
+        if (
+            isinstance(opens, datetime.time)
+            and isinstance(closes, datetime.time)
+            and closes <= opens
+        ):
+            errors["closes_at"] = ["The closing time must be after the opening time"]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def summary(self):
@@ -538,6 +574,10 @@ class DirectoryImport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     report = models.JSONField(null=True, blank=True, help_text="directory.importing's report")
 
+    # An import waiting or running longer than this has stopped (its worker died,
+    # or the queue lost it): nothing of it was saved, and it is shown as stopped.
+    STALE_AFTER = datetime.timedelta(minutes=30)
+
     pcn_path = "pcn"
     objects = PCNScopedQuerySet.as_manager()
 
@@ -551,5 +591,15 @@ class DirectoryImport(models.Model):
         return reverse("directory:import_detail", args=[self.pk])
 
     @property
+    def stalled(self):
+        """Waiting or running for longer than STALE_AFTER: it will not finish."""
+        since = self.started_at if self.state == self.State.RUNNING else self.created_at
+        return (
+            self.state in (self.State.QUEUED, self.State.RUNNING)
+            and since is not None
+            and since < timezone.now() - self.STALE_AFTER
+        )
+
+    @property
     def finished(self):
-        return self.state in (self.State.DONE, self.State.FAILED)
+        return self.state in (self.State.DONE, self.State.FAILED) or self.stalled

@@ -12,7 +12,8 @@ def notify_expiring_quality_checks():
 
 
 # No retries: an import is all or nothing, and one that stopped is reported so the
-# manager can try again (directory.importing.jobs).
-@shared_task
+# manager can try again (directory.importing.jobs). The largest file allowed takes
+# about a minute; one still running after 20 is stopped (with a prefork worker).
+@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
 def run_import(import_id):
     return jobs.run(import_id)

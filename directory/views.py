@@ -1,9 +1,11 @@
 """The directory pages: finding a service (every member of staff) and keeping the
 directory (directory managers, for the organisations of their PCNs)."""
 
+from copy import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
@@ -35,6 +37,7 @@ from directory.models import (
     Service,
 )
 from spl.access import get_managed_object_or_404, get_visible_object_or_404
+from spl.models import PCN
 
 
 @permission_required("directory.view_service", raise_exception=True)
@@ -113,7 +116,11 @@ def organisation_detail(request, pk):
 
 def _form_page(request, form, template, context=None, *, saved, then=None):
     """A page with a directory form: once it is valid, save it with its history,
-    say `saved(record)` and go to `then` (the record itself by default)."""
+    say `saved(record)` and go to `then` (the record itself by default).
+
+    To change a record, give the form a copy of it (`instance=copy(record)`): a
+    form that fails leaves its typed values on its instance, and the page's title
+    and back link should still name the record as it is."""
     if request.method == "POST" and form.is_valid():
         record = services.save_with_history(form=form, by=request.user)
         messages.success(request, saved(record))
@@ -149,6 +156,10 @@ def manage(request):
 
 @permission_required("directory.add_organisation", raise_exception=True)
 def organisation_create(request):
+    if not PCN.objects.visible_to(request.user).exists():
+        raise PermissionDenied(
+            "You are not a member of a PCN yet, so there is no directory to add to."
+        )
     form = OrganisationForm(request.POST or None, user=request.user)
     return _form_page(
         request, form, "directory/organisation_form.html",
@@ -160,7 +171,7 @@ def organisation_edit(request, pk):
     organisation = get_managed_object_or_404(
         Organisation.objects.all(), request.user, perm="directory.change_organisation", pk=pk
     )
-    form = OrganisationForm(request.POST or None, instance=organisation, user=request.user)
+    form = OrganisationForm(request.POST or None, instance=copy(organisation), user=request.user)
     return _form_page(
         request, form, "directory/organisation_form.html", {"organisation": organisation},
         saved=lambda changed: f"{changed.name} has been updated",
@@ -185,7 +196,7 @@ def service_edit(request, pk):
         perm="directory.change_service",
         pk=pk,
     )
-    form = ServiceForm(request.POST or None, instance=service)
+    form = ServiceForm(request.POST or None, instance=copy(service))
     return _form_page(
         request, form, "directory/service_form.html",
         {"service": service, "organisation": service.organisation},
@@ -273,7 +284,7 @@ def location_edit(request, pk):
         pk=pk,
     )
     organisation = location.organisation
-    form = LocationForm(request.POST or None, instance=location, organisation=organisation)
+    form = LocationForm(request.POST or None, instance=copy(location), organisation=organisation)
     return _form_page(
         request, form, "directory/location_form.html",
         {"location": location, "organisation": organisation},
@@ -351,12 +362,15 @@ def import_detail(request, pk):
         perm="directory.add_service",
         pk=pk,
     )
+    report = job.report
+    if job.stalled:
+        report = {"errors": [jobs.STOPPED], "ok": False}
     return render(
         request,
         "directory/import_detail.html",
         {
             "job": job,
-            "report": job.report,
+            "report": report,
             "lines": REPORT_LINES,
             "minus_lines": -REPORT_LINES,
         },

@@ -17,9 +17,12 @@
 - **History.** Each record created, changed or deleted gets a ChangeRecord and
   an audit event (directory.services.save_changes), created in bulk when the
   import is saved; unchanged records record nothing.
-- **Scope.** New organisations go into `pcn`. A change to a record whose
-  organisation the user does not manage (when there is no user, which is not
-  in `pcn`) is rejected; no record ever moves between PCNs.
+- **Scope.** An import changes only the directory it goes into: new
+  organisations go into `pcn`, and a change to a record whose organisation is
+  not in `pcn`, or that the user does not manage, is rejected, even when the
+  user manages that organisation's PCN too; no record ever moves between PCNs.
+  Taxonomies and terms belong to no PCN: an import may create them, or name
+  them unchanged, but not change them (directory.importing.oruk_taxonomies).
 - **Few queries.** Each format loads the records its file names in a few
   queries into the run's directory.importing.records, and records are validated
   by directory.importing.checks, so a row asks the database little more than to
@@ -185,11 +188,10 @@ class Run:
         self.records.hold(pcn)
         self.checks = Checks(self.records)
         self.history = []
-        managed = (
-            Organisation.objects.managed_by(by)
-            if by is not None
-            else Organisation.objects.filter(pcn=pcn)
-        )
+        # Only the PCN the import goes into, though the user may manage others.
+        managed = Organisation.objects.filter(pcn=pcn)
+        if by is not None:
+            managed = Organisation.objects.managed_by(by).filter(pcn=pcn)
         self._scope = set(managed.values_list("pk", flat=True))
         self._reported = set()
 

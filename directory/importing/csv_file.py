@@ -13,8 +13,11 @@ being row 1; blank rows are skipped.
   found by service_id, else by its exact name within its organisation, so
   importing the same sheet again creates nothing new.
 - The location is the organisation's at the same first address line and
-  postcode, or a new one; the service is linked to it. The phone number is the
-  service's (a contact with an id derived from the service's).
+  postcode, or a new one; the service is linked to it. The postcode must be a
+  UK one (spl.postcodes), else the row is rejected, and is stored as Royal Mail
+  writes it ("ls14ap" becomes "LS1 4AP"); places are matched by it so written.
+- The phone number is the service's: a contact with an id derived from the
+  service's. A row whose derived id is another service's contact is rejected.
 - needs and activities replace the service's terms in that taxonomy only.
 - Changing a capacity column sets capacity_updated_at.
 """
@@ -23,6 +26,7 @@ import csv
 import io
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from directory import taxonomy
@@ -36,6 +40,7 @@ from directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from spl.postcodes import normalise_postcode, validate_postcode
 
 # (column, required, help): the one list of columns, for the page's guide too.
 COLUMNS = (
@@ -343,14 +348,20 @@ def _terms(row, service, records):
 
 def _location(item, row, organisation, service):
     cells = {column: row.text(column) for column in ("location_name", "address_1", "city")}
-    postcode = " ".join(row.text("postcode").upper().split())
+    postcode = normalise_postcode(row.text("postcode"))
     if not any(cells.values()) and not postcode:
         return
+    if postcode:
+        try:
+            validate_postcode(postcode)
+        except ValidationError as error:
+            message = error.messages[0]
+            item.reject(f"postcode: {message[0].lower()}{message[1:]}")
     records = item.run.records
     location = None
     if not organisation._state.adding and cells["address_1"] and postcode:
-        # The same first line and postcode, in any case (records.COMPUTED).
-        address = (cells["address_1"].lower(), postcode.lower())
+        # The same first line in any case, and postcode normalised (records.COMPUTED).
+        address = (cells["address_1"].lower(), postcode)
         places = records.filter(Location, address=address, organisation_id=organisation.pk)
         location = places[0] if places else None
     if location is None:
@@ -384,6 +395,14 @@ def _phone(item, row, service):
         contact = records.new(Contact(id=contact_id, service=service))
     else:
         contact = records.get(Contact, contact_id)
+    if contact is not None and contact.service_id != service.pk:
+        # Ids derived from a service's are predictable: another service's contact
+        # may have been given this one (in an ORUK file, say).
+        item.reject(
+            f"phone: the contact for the service's phone number (id {contact_id}) belongs "
+            "to another service"
+        )
+        return
     if contact is None and not service._state.adding:
         digits = re.sub(r"\D", "", phone)
         for other in records.filter(Contact, service_id=service.pk):

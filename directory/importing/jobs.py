@@ -11,6 +11,7 @@ import io
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from directory import importing
@@ -22,16 +23,29 @@ STOPPED = (
     "The import stopped before it finished, so nothing was imported. Try again; if it "
     "stops again, tell your PCN's digital lead."
 )
+NOT_STARTED = (
+    "The import could not be started, so nothing was imported. Try again in a few "
+    "minutes; if it still does not start, tell your PCN's digital lead."
+)
 
 
 def queue(*, upload, pcn, by, dry_run):
     """Store the uploaded file and ask the worker to import it after this transaction."""
     from directory import tasks
 
+    _give_up_stalled()
     job = DirectoryImport.objects.create(
         pcn=pcn, created_by=by, filename=upload.name[:255], content=upload.read(), dry_run=dry_run
     )
-    transaction.on_commit(lambda: tasks.run_import.delay(str(job.pk)))
+
+    def start():
+        try:
+            tasks.run_import.delay(str(job.pk))
+        except Exception:  # the broker is down: say so rather than wait for ever
+            logger.exception("Directory import %s could not be queued", job.pk)
+            _finish(job, DirectoryImport.State.FAILED, {"errors": [NOT_STARTED], "ok": False})
+
+    transaction.on_commit(start)
     logger.info("Directory import %s queued by user %s", job.pk, by.pk)
     return job
 
@@ -44,6 +58,9 @@ def run(import_id):
         pk=import_id, state=DirectoryImport.State.QUEUED
     ).update(state=DirectoryImport.State.RUNNING, started_at=now)
     if not claimed:
+        # Delivered again after its worker died mid-import (tasks are acknowledged
+        # late): the database rolled that run back, so say it stopped.
+        _give_up_stalled(pk=import_id)
         return None
     job = DirectoryImport.objects.select_related("pcn", "created_by").get(pk=import_id)
     try:
@@ -61,6 +78,25 @@ def run(import_id):
 
 def as_json(report):
     return dataclasses.asdict(report) | {"ok": report.ok, "imported": report.imported}
+
+
+def _give_up_stalled(**lookup):
+    """Mark imports that have waited or run longer than DirectoryImport.STALE_AFTER
+    as stopped, and delete their files."""
+    cutoff = timezone.now() - DirectoryImport.STALE_AFTER
+    stalled = DirectoryImport.objects.filter(
+        Q(state=DirectoryImport.State.QUEUED, created_at__lt=cutoff)
+        | Q(state=DirectoryImport.State.RUNNING, started_at__lt=cutoff),
+        **lookup,
+    )
+    for pk in stalled.values_list("pk", flat=True):
+        logger.warning("Directory import %s stalled: marked as stopped", pk)
+    stalled.update(
+        state=DirectoryImport.State.FAILED,
+        report={"errors": [STOPPED], "ok": False},
+        finished_at=timezone.now(),
+        content=b"",
+    )
 
 
 def _finish(job, state, report):

@@ -24,8 +24,10 @@ file imports.
 - A service's `organization` is upserted first; `organization_identifiers`
   GB-CHC and GB-COH are its charity and company numbers.
 - `service_at_locations` link locations, which belong to the organisation: one
-  left out is unlinked, never deleted. Only a location's first address is kept;
-  coordinates outside the Earth's ranges are dropped with a warning.
+  left out is unlinked, never deleted, and one of another organisation is
+  rejected. Only a location's first address is kept; coordinates outside the
+  Earth's ranges are dropped with a warning. A UK `postal_code` is stored
+  normalised ("LS1 4AP"); any other is kept as given, with a warning.
 - `attributes[].taxonomy_term` and `taxonomy_terms` link terms the directory
   has; an unknown term is not created but reported as a warning.
 - Ignored: `assured_date` and `assurer_email`, because assurance in SPL comes
@@ -33,8 +35,9 @@ file imports.
   which SPL keeps; and fields SPL has no place for (funding, logo...).
 - Never set: `access` and capacity, SPL's own and not in HSDS-UK. New services
   are signposting only. Services are never deleted (referrals point at them).
-- SPL's seeded taxonomies and terms (directory.taxonomy) may appear unchanged,
-  but a change to them, or a new term in them, is rejected.
+- Taxonomies and terms are shared by every PCN: new ones are created and
+  existing ones may appear unchanged, but a change to one is rejected. SPL's
+  seeded taxonomies (directory.taxonomy) may not gain a new term either.
 
 This module reads the file and orders its items; oruk_taxonomies and
 oruk_services import them, with oruk_values to read their values.

@@ -4,9 +4,17 @@ file (directory.importing.oruk explains the format and what is imported).
 A service's nested arrays, when present, are the full set: each child is
 upserted by id and the service's other children are deleted (a location is only
 unlinked). Access and capacity are SPL's own and never set.
+
+A location belongs to an organisation: one the service's organisation does not
+own is never linked or changed. A UK postal_code is stored as Royal Mail writes
+it ("ls14ap" becomes "LS1 4AP"); any other is kept as given, with a warning,
+because feeds may describe places anywhere (the ORUK example has "ABC 1234").
 """
 
 import decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_time
 
 from directory.importing import OUT_OF_SCOPE, parse_uuid
 from directory.importing.oruk_values import (
@@ -29,6 +37,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.oruk import IDENTIFIER_SCHEMES
+from spl.postcodes import normalise_postcode, validate_postcode
 
 # {ORUK key: model field}, for the fields copied as they are.
 ORGANISATION_FIELDS = {"name": "name", "description": "description", "email": "email",
@@ -201,11 +210,21 @@ def _fill_schedule(item, schedule, data, prefix):
     for key in ("opens_at", "closes_at"):
         if key not in data:
             continue
-        if data[key] is not None and not isinstance(data[key], str):
+        # Read here, not left to clean_fields: Schedule.clean compares the two times.
+        given = data[key] not in (None, "")
+        time = _time(data[key]) if given else None
+        if given and time is None:
             item.reject(f"{prefix}{key}: must be a time, like 09:30")
         else:
-            # The model reads "10:00" and "10:00:00"; anything else is its reason.
-            setattr(schedule, key, data[key] or None)
+            setattr(schedule, key, time)
+
+
+def _time(value):
+    """The time in "10:00" or "10:00:00", or None."""
+    try:
+        return parse_time(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but no time, like 25:00
+        return None
 
 
 def _fill_area(item, area, data, prefix):
@@ -287,6 +306,9 @@ def _location(item, organisation, data, location_id, prefix):
     if existing is not None and not item.run.in_scope(existing.organisation_id):
         item.reject(f"{prefix}id: {OUT_OF_SCOPE}")
         return None
+    if existing is not None and existing.organisation_id != organisation.pk:
+        item.reject(f"{prefix}id: belongs to another organisation")
+        return None
     location = existing or Location(id=location_id, organisation=organisation)
     copy_keys(item, location, data, LOCATION_FIELDS, prefix)
     if "latitude" in data or "longitude" in data:
@@ -308,6 +330,8 @@ def _location(item, organisation, data, location_id, prefix):
             item.warn(f"{prefix}addresses: only the first address was imported")
         address = addresses[0] if isinstance(addresses[0], dict) else {}
         copy_keys(item, location, address, ADDRESS_FIELDS, f"{prefix}addresses[0].")
+        if "postal_code" in address and location.postcode:
+            _postcode(item, location, f"{prefix}addresses[0].")
     accessibility = read_list(item, data, "accessibility", prefix)
     if accessibility is not None:
         location.accessibility = "\n\n".join(
@@ -320,3 +344,17 @@ def _location(item, organisation, data, location_id, prefix):
     }
     item.save(location, "location", fields=fields, prefix=prefix, parents=["organisation"])
     return location
+
+
+def _postcode(item, location, prefix):
+    """A UK postcode normalised; any other kept as given, with a warning."""
+    try:
+        validate_postcode(location.postcode)
+    except ValidationError:
+        # Feeds may describe places anywhere: keep the address as its source has it.
+        item.warn(
+            f"{prefix}postal_code '{location.postcode}' is not a UK postcode: "
+            "check the place's address"
+        )
+    else:
+        location.postcode = normalise_postcode(location.postcode)

@@ -3,9 +3,14 @@
 
 A term names its taxonomy by taxonomy_id, else by name (`taxonomy`), and the
 taxonomy is created if need be. A term's code is its `code`, `term` or, for a
-new one, its name, made unique within its taxonomy. SPL's seeded taxonomies and
-terms (directory.taxonomy) may appear unchanged, but a change to them, or a new
-term in them, is rejected.
+new one, its name, made unique within its taxonomy.
+
+Taxonomies and terms are shared by every PCN's directory, so an import may
+create them, and may name existing ones unchanged, but a change to an existing
+one (even one an earlier item of the same file created) is rejected: only an
+administrator changes them. SPL's seeded taxonomies and terms
+(directory.taxonomy) may not even gain a new term, as referral reasons are
+matched to them.
 """
 
 from django.utils.text import slugify
@@ -22,6 +27,7 @@ SEEDED_TERMS = {
     for code, *_ in taxonomy["terms"]
 }
 SEEDED = "part of SPL's own taxonomy, used to match referral reasons"
+SHARED = "taxonomies are shared by every PCN's directory: ask an administrator to change it"
 
 # {ORUK key: model field}, for the fields copied as they are.
 TAXONOMY_FIELDS = {"name": "name", "description": "description", "uri": "uri",
@@ -54,8 +60,11 @@ def import_taxonomy(item, data, prefix):
         return
     row = item.run.records.get(Taxonomy, taxonomy_id) or Taxonomy(id=taxonomy_id)
     copy_keys(item, row, data, TAXONOMY_FIELDS, prefix)
-    if item.save(row, "taxonomy", prefix=prefix) and taxonomy_id in SEEDED_TAXONOMIES:
+    action = item.save(row, "taxonomy", prefix=prefix)
+    if action and taxonomy_id in SEEDED_TAXONOMIES:
         item.reject(f"{prefix}id: {SEEDED}")
+    elif action == "update":
+        item.reject(f"{prefix}id: {SHARED}")
     terms = read_list(item, data, "taxonomy_terms", prefix) or []
     numbered = [(n, term) for n, term in enumerate(terms) if isinstance(term, dict)]
     for n, term in parents_first(numbered, data_of=lambda pair: pair[1]):
@@ -93,6 +102,8 @@ def import_term(item, data, prefix, taxonomy=None):
     action = item.save(term, "taxonomy term", fields=fields, prefix=prefix, parents=["taxonomy"])
     if action and (term_id in SEEDED_TERMS or taxonomy.pk in SEEDED_TAXONOMIES):
         item.reject(f"{prefix}id: {SEEDED}")
+    elif action == "update":
+        item.reject(f"{prefix}id: {SHARED}")
 
 
 def _term_taxonomy(item, data, prefix, existing):

@@ -32,6 +32,7 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from spl.postcodes import normalise_postcode
 
 # At most this many values in one query's IN list.
 BATCH = 500
@@ -52,10 +53,12 @@ INDEXES = {
     TaxonomyTerm: [("taxonomy_id",), ("code", "taxonomy_id")],
 }
 # Indexed values computed from a record: a location's address as csv_file
-# matches it, its first line and postcode in any case.
+# matches it, its first line in any case and its postcode normalised.
 COMPUTED = {
-    (Location, "address"): lambda place: (place.address_1.lower(), place.postcode.lower()),
-}
+    (Location, "address"): lambda place: (
+        place.address_1.lower(), normalise_postcode(place.postcode),
+    ),
+}  # fmt: skip
 _MISSING = object()
 
 

@@ -67,3 +67,24 @@ def test_the_service_page_offers_the_referral_address_only_without_a_barrier(
     page = client_for(link_worker).get(full.get_absolute_url()).content.decode()
     assert "It is not accepting new referrals now. You can tell the person about it." in page
     assert "mailto:refer@nhs.net" not in page
+
+
+def test_the_rule_reads_the_qa_status_itself_without_the_annotation():
+    organisation = OrganisationFactory(assured_until=TODAY - datetime.timedelta(days=1))
+    made = ServiceFactory(
+        organisation=organisation, access="direct_referral", referral_email="refer@nhs.net"
+    )
+    with time_machine.travel(TODAY):
+        assert "lapsed" in Service.objects.get(pk=made.pk).direct_referral_barrier()
+
+
+def test_search_results_tag_a_lapsed_direct_referral_service_as_signposting(
+    client_for, link_worker, pcn
+):
+    organisation = OrganisationFactory(pcn=pcn, assured_until=datetime.date(2020, 1, 1))
+    ServiceFactory(
+        organisation=organisation, access="direct_referral", referral_email="refer@nhs.net"
+    )
+    page = client_for(link_worker).get("/directory/").content.decode()
+    assert ">Signposting</strong>" in page
+    assert ">Direct referral</strong>" not in page

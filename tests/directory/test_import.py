@@ -29,14 +29,19 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from spl import roles
 from spl.models import AuditEvent
 from spl.request_context import RequestContext, reset_current_request, set_current_request
 from tests.directory.factories import (
     ContactFactory,
+    LocationFactory,
     OrganisationFactory,
     ScheduleFactory,
     ServiceFactory,
+    TaxonomyFactory,
+    TaxonomyTermFactory,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -453,6 +458,46 @@ def test_reimporting_a_csv_makes_two_queries_per_row(
     assert len(report.unchanged) == 20 * 4 + 4
 
 
+def test_a_csv_phone_never_changes_another_services_contact(pcn, other_pcn, directory_manager):
+    ours = ServiceFactory(organisation=OrganisationFactory(pcn=pcn))
+    theirs = ContactFactory(
+        service=ServiceFactory(organisation=OrganisationFactory(pcn=other_pcn)),
+        id=importing.derived_id("service", ours.pk, "phone"), phone="0113 496 0000",
+    )  # fmt: skip
+    report = import_file(sheet(existing_row(ours, phone="0113 496 0999")), pcn=pcn,
+                         by=directory_manager)  # fmt: skip
+    assert report.rejected[0].reasons == [
+        f"phone: the contact for the service's phone number (id {theirs.pk}) belongs to "
+        "another service"
+    ]
+    theirs.refresh_from_db()
+    assert (theirs.phone, theirs.service.organisation.pcn) == ("0113 496 0000", other_pcn)
+
+
+def test_a_csv_postcode_that_is_not_a_uk_postcode_is_rejected(pcn, directory_manager):
+    place = {"location_name": "Hall", "address_1": "1 High Street", "city": "Leeds"}
+    report = import_file(sheet(service_row(**place, postcode="LS1")), pcn=pcn,
+                         by=directory_manager)  # fmt: skip
+    assert report.rejected[0].reasons == ["postcode: enter a real postcode, like LS1 4AP"]
+    assert not Location.objects.exists()
+
+
+def test_a_csv_postcode_is_stored_normalised(pcn, directory_manager):
+    place = {"location_name": "Hall", "address_1": "1 High Street", "city": "Leeds"}
+    import_file(sheet(service_row(**place, postcode=" ls14ap ")), pcn=pcn, by=directory_manager)
+    assert Location.objects.get().postcode == "LS1 4AP"
+
+
+def test_a_csv_postcode_written_another_way_finds_the_same_place(pcn, directory_manager):
+    organisation = OrganisationFactory(pcn=pcn, name="Riverside Community Trust")
+    place = LocationFactory(organisation=organisation, address_1="12 Mill Lane", postcode="LS14AP")
+    row = service_row(address_1="12 mill lane", city="Leeds", postcode="ls1 4ap")
+    report = import_file(sheet(row), pcn=pcn, by=directory_manager)
+    assert report.imported
+    assert list(Location.objects.all()) == [place]
+    assert list(Service.objects.get().locations.all()) == [place]
+
+
 def test_the_column_guide_lists_the_template_columns_and_marks_required_ones():
     header = csv_template().splitlines()[0].split(",")
     assert header == [column for column, _, _ in COLUMNS]
@@ -535,7 +580,8 @@ def test_the_example_service_imports_what_spl_can_hold(pcn, directory_manager, s
     with open(standards_dir / "oruk" / "example-service_full.json", "rb") as file:
         report = import_file(file, pcn=pcn, by=directory_manager)
     service = Service.objects.select_related("organisation").get()
-    assert (service.organisation.pcn, service.organisation.company_number) == (pcn, "1234567")
+    # The example's "1234567", as Companies House writes it.
+    assert (service.organisation.pcn, service.organisation.company_number) == (pcn, "01234567")
     assert (service.minimum_age, service.maximum_age, service.access) == (
         12, 100, Service.Access.SIGNPOSTING,
     )  # fmt: skip
@@ -548,6 +594,7 @@ def test_the_example_service_imports_what_spl_can_hold(pcn, directory_manager, s
         "attributes[0].taxonomy_term",
         "languages[0]",
         "service_at_locations[0].location.latitude, longitude",
+        "service_at_locations[0].location.addresses[0].postal_code 'ABC 1234' is not a UK postcode",
     ]
 
 
@@ -640,6 +687,18 @@ def test_an_oruk_service_of_another_pcn_is_rejected_and_not_changed(
     assert theirs.name == "Theirs"
 
 
+def test_a_manager_of_two_pcns_cannot_change_the_other_pcns_service_from_an_import(
+    client, pcn, other_pcn
+):
+    manager_of_both = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[pcn, other_pcn])
+    theirs = ServiceFactory(organisation=OrganisationFactory(pcn=other_pcn), name="Theirs")
+    data = api_service(client, theirs) | {"name": "Renamed"}
+    report = import_file(oruk(data), pcn=pcn, by=manager_of_both)
+    assert report.rejected[0].reasons == ["id: belongs to another PCN's directory"]
+    theirs.refresh_from_db()
+    assert theirs.name == "Theirs"
+
+
 def test_spl_taxonomy_may_be_unchanged_but_not_changed(client, pcn, directory_manager):
     finance = needs_term("finance")
     published = client.get(f"/api/oruk/taxonomy_terms/{finance.pk}").json()
@@ -650,6 +709,79 @@ def test_spl_taxonomy_may_be_unchanged_but_not_changed(client, pcn, directory_ma
     ]
     finance.refresh_from_db()
     assert finance.name == "Finance, debt and benefits"
+
+
+def test_an_import_may_leave_a_shared_taxonomy_unchanged(pcn, directory_manager):
+    shared = TaxonomyFactory(name="Shared", description="Terms")
+    data = {"id": str(shared.pk), "name": "Shared", "description": "Terms", "uri": ""}
+    report = import_file(oruk(data), pcn=pcn, by=directory_manager)
+    assert report.imported and [line.kind for line in report.unchanged] == ["taxonomy"]
+
+
+def test_an_import_cannot_change_a_taxonomy_another_pcn_may_use(pcn, directory_manager):
+    shared = TaxonomyFactory(name="Shared", description="Terms")
+    data = {"id": str(shared.pk), "name": "Renamed", "description": "Terms", "uri": ""}
+    report = import_file(oruk(data), pcn=pcn, by=directory_manager)
+    assert report.rejected[0].reasons == [
+        "id: taxonomies are shared by every PCN's directory: ask an administrator to change it"
+    ]
+    shared.refresh_from_db()
+    assert shared.name == "Shared"
+
+
+def test_an_import_cannot_change_a_taxonomy_term_another_pcn_may_use(pcn, directory_manager):
+    shared = TaxonomyTermFactory(code="gardening", name="Gardening")
+    data = {"id": str(shared.pk), "taxonomy_id": str(shared.taxonomy_id), "name": "Digging"}
+    report = import_file(oruk(data), pcn=pcn, by=directory_manager)
+    assert report.rejected[0].reasons == [
+        "id: taxonomies are shared by every PCN's directory: ask an administrator to change it"
+    ]
+    shared.refresh_from_db()
+    assert shared.name == "Gardening"
+
+
+def test_an_import_may_add_a_term_to_a_taxonomy_another_pcn_imported(pcn, directory_manager):
+    shared = TaxonomyFactory()
+    data = {"id": str(uuid.uuid4()), "taxonomy_id": str(shared.pk), "name": "Choirs",
+            "description": "Singing in a group"}  # fmt: skip
+    report = import_file(oruk(data), pcn=pcn, by=directory_manager)
+    assert [line.kind for line in report.created] == ["taxonomy term"]
+    assert shared.terms.get().code == "choirs"
+
+
+def test_an_oruk_service_cannot_take_another_organisations_place(client, pcn, directory_manager):
+    service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn), with_details=True)
+    theirs = LocationFactory(organisation=OrganisationFactory(pcn=pcn), name="Their hall")
+    data = api_service(client, service)
+    data["service_at_locations"][0]["location"] |= {"id": str(theirs.pk), "name": "Our hall"}
+    report = import_file(oruk(data), pcn=pcn, by=directory_manager)
+    assert report.rejected[0].reasons == [
+        "service_at_locations[0].location.id: belongs to another organisation"
+    ]
+    theirs.refresh_from_db()
+    assert (theirs.name, list(theirs.services.all())) == ("Their hall", [])
+
+
+def test_an_oruk_postcode_outside_the_uk_is_kept_with_a_warning(client, pcn, directory_manager):
+    service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn), with_details=True)
+    data = api_service(client, service)
+    data["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] = "10115"
+    report = import_file(oruk(data), pcn=pcn, by=directory_manager)
+    assert report.imported
+    assert [warning.message for warning in report.warnings] == [
+        "service_at_locations[0].location.addresses[0].postal_code '10115' is not a UK "
+        "postcode: check the place's address"
+    ]
+    assert service.locations.get().postcode == "10115"
+
+
+def test_an_oruk_postcode_is_stored_normalised(client, pcn, directory_manager):
+    service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn), with_details=True)
+    data = api_service(client, service)
+    data["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] = "ls27ue"
+    report = import_file(oruk(data), pcn=pcn, by=directory_manager)
+    assert report.imported and not report.warnings
+    assert service.locations.get().postcode == "LS2 7UE"
 
 
 def test_a_nul_character_in_a_json_value_is_a_reason(client, pcn, directory_manager):

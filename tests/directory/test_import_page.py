@@ -2,17 +2,21 @@
 file, the worker imports it (directory.importing.jobs) and the manager reads what was
 created, updated or rejected. The importer itself is tested in test_import.py."""
 
+import datetime
 import json
 import time
 import uuid
 
 import pytest
+import time_machine
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
-from directory import importing
+from directory import importing, tasks
 from directory.importing import jobs
 from directory.importing.csv_file import NAMES as COLUMN_NAMES
 from directory.models import DirectoryImport, Organisation, Service
@@ -210,6 +214,44 @@ def test_an_import_that_stops_says_so_and_keeps_nothing(client_for, directory_ma
     jobs.run(job.pk)
     page = client_for(directory_manager).get(job.get_absolute_url()).content.decode()
     assert "The import stopped before it finished, so nothing was imported" in page
+    assert DirectoryImport.objects.get().state == "failed"
+
+
+def test_an_import_redelivered_after_its_worker_died_is_marked_stopped(
+    client_for, directory_manager
+):
+    client_for(directory_manager).post(PAGE, {"file": sheet(row())})
+    long_ago = timezone.now() - datetime.timedelta(minutes=31)
+    DirectoryImport.objects.update(state="running", started_at=long_ago)
+    job = DirectoryImport.objects.get()
+    assert jobs.run(job.pk) is None
+    job.refresh_from_db()
+    assert (job.state, bytes(job.content)) == ("failed", b"")
+    assert job.report["errors"] == [jobs.STOPPED]
+
+
+def test_an_import_waiting_too_long_is_shown_as_stopped(client_for, directory_manager):
+    client = client_for(directory_manager)
+    client.post(PAGE, {"file": sheet(row())})
+    job = DirectoryImport.objects.get()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=31)):
+        page = client.get(job.get_absolute_url()).content.decode()
+    assert "The import stopped before it finished" in page
+    assert "data-spl-poll" not in page
+
+
+def test_an_import_that_cannot_be_queued_says_so(
+    client_for, directory_manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.run_import, "delay", broker_down)
+    client = client_for(directory_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PAGE, {"file": sheet(row())})
+    page = client.get(response["Location"]).content.decode()
+    assert "The import could not be started, so nothing was imported" in page
     assert DirectoryImport.objects.get().state == "failed"
 
 

@@ -706,3 +706,60 @@ def test_a_link_worker_cannot_remove_a_contact(client_for, link_worker, service)
     )
     assert response.status_code == 403
     assert service.contacts.exists()
+
+
+# Found in review
+
+
+def test_a_manager_without_a_pcn_cannot_add_an_organisation(client_for):
+    manager = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[])
+    response = client_for(manager).post(
+        "/directory/organisations/new/", {"name": "Shed", "description": "Woodwork"}
+    )
+    assert response.status_code == 403
+    assert not Organisation.objects.exists()
+
+
+def test_a_failed_change_still_names_the_organisation_as_it_is(
+    client_for, directory_manager, organisation
+):
+    response = client_for(directory_manager).post(
+        f"/directory/organisations/{organisation.pk}/edit/",
+        {"name": "Typo Nmae", "description": "x", "website": "not a web address"},
+    )
+    page = response.content.decode()
+    assert "<title>Error: Change Leeds Debt Advice" in page
+    assert 'value="Typo Nmae"' in page
+
+
+def test_the_service_forms_errors_are_summarised_in_page_order(client_for, directory_manager):
+    import re
+    from pathlib import Path
+
+    from directory.forms import ServiceForm
+
+    template = (Path(__file__).parents[2] / "templates/directory/service_form.html").read_text()
+    on_page = re.findall(r"form\.(\w+)\|as_crispy_field", template)
+    assert list(ServiceForm().fields) == on_page
+
+
+def test_a_bad_referral_address_is_reported_once(client_for, directory_manager, service):
+    response = client_for(directory_manager).post(
+        f"/directory/services/{service.pk}/edit/",
+        service_data(access="direct_referral", referral_email="not an address"),
+    )
+    assert errors(response) == {
+        "referral_email": ["Enter an email address, like referrals@nhs.net"]
+    }
+
+
+def test_imported_days_in_lower_case_are_ticked_on_the_form(client_for, directory_manager, service):
+    from directory.models import Schedule
+
+    schedule = Schedule.objects.create(service=service, byday="mo,we")
+    form = (
+        client_for(directory_manager)
+        .get(f"/directory/services/{service.pk}/times/{schedule.pk}/edit/")
+        .context["form"]
+    )
+    assert form["days"].value() == ["MO", "WE"]
