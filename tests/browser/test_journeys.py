@@ -101,3 +101,60 @@ def test_a_person_refers_themselves_on_a_phone_after_fixing_a_mistake(page, prac
     reference = Referral.objects.get().reference
     expect(page.locator(".nhsuk-panel")).to_contain_text(reference)
     assert Referral.objects.get().patient.date_of_birth.day == 28
+
+
+def test_directory_manager_adds_a_service_and_a_link_worker_finds_it(
+    page, directory_manager, link_worker, pcn
+):
+    from tests.directory.factories import OrganisationFactory
+
+    OrganisationFactory(pcn=pcn, name="Armley Men's Shed")
+    log_in(page, directory_manager.email)
+    page.get_by_role("link", name="Manage directory").first.click()
+    page.get_by_role("link", name="Armley Men's Shed", exact=True).click()
+    page.get_by_role("link", name="Add a service").click()
+
+    page.get_by_label("Name of the service").fill("Shed sessions")
+    page.get_by_label("What the service offers").fill("Woodwork and a cuppa, Tuesdays")
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_label("Youngest age (optional)").fill("65")
+    page.get_by_label("Oldest age (optional)").fill("18")
+    page.get_by_role("button", name="Add service").click()
+    expect(page).to_have_title(re.compile(r"^Error: Add a service"))
+    page.locator(".nhsuk-error-summary a[href='#id_maximum_age']").click()
+    expect(page.get_by_label("Oldest age (optional)")).to_be_focused()
+    expect(page.get_by_label("Name of the service")).to_have_value("Shed sessions")
+    expect(page.get_by_label("Loneliness and isolation")).to_be_checked()
+
+    page.get_by_label("Oldest age (optional)").fill("")
+    page.get_by_role("button", name="Add service").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        "Shed sessions has been added to the directory"
+    )
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, link_worker.email)
+    page.goto("/directory/?need=loneliness&age=70")
+    expect(page.locator(".spl-result")).to_contain_text("Shed sessions")
+    expect(page.locator(".spl-result")).to_contain_text("Not assured")
+
+
+def test_an_import_page_shows_the_report_by_itself_when_the_worker_finishes(
+    page, directory_manager, pcn
+):
+    from directory.importing import jobs
+    from directory.importing.csv_file import csv_template
+    from directory.models import DirectoryImport
+
+    job = DirectoryImport.objects.create(
+        pcn=pcn, created_by=directory_manager, filename="services.csv",
+        content=csv_template().encode(),
+    )  # fmt: skip
+    log_in(page, directory_manager.email)
+    page.goto(job.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Importing the file")
+
+    jobs.run(job.pk)  # the worker, here: the template row is an organisation, a
+    # service, its place, the service there and a phone contact
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Imported", timeout=10_000)
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("5 created")
