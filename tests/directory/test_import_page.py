@@ -268,6 +268,20 @@ def test_a_link_worker_cannot_see_an_import(client_for, directory_manager, link_
     assert client_for(link_worker).get(job.get_absolute_url()).status_code == 403
 
 
+def test_the_import_page_query_count_does_not_grow_with_imports(
+    upload, client_for, directory_manager, django_assert_max_num_queries
+):
+    client = client_for(directory_manager)
+    upload(client, sheet(row(), name="first.csv"))
+    with django_assert_max_num_queries(6):  # session, user, permissions, PCNs, imports
+        client.get(PAGE)
+    for number in range(6):
+        upload(client, sheet(row(), name=f"again-{number}.csv"))
+    with django_assert_max_num_queries(6):
+        page = client.get(PAGE).content.decode()
+    assert page.count("again-") == 5  # the five most recent
+
+
 def test_recent_imports_are_listed(upload, client_for, directory_manager):
     client = client_for(directory_manager)
     upload(client, sheet(row(), name="october.csv"))

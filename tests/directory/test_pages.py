@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from directory.models import Organisation, QualityCheck, Service, TaxonomyTerm
+from directory.models import Location, Organisation, QualityCheck, Service, TaxonomyTerm
 from spl import roles
 from tests.factories import UserFactory
 
@@ -279,6 +279,14 @@ def test_schedule_days_read_as_words(byday, words):
     assert Schedule(byday=byday).days == words
 
 
+def hall(org, number):
+    place = Location.objects.create(
+        organisation=org, name=f"Hall {number}", address_1="1 Town Street", city="Leeds",
+        postcode="LS12 1UB",
+    )  # fmt: skip
+    place.services.set(org.services.all())
+
+
 def test_the_organisation_page_takes_the_same_queries_with_more_services_and_checks(
     client_for, link_worker, pcn, django_assert_max_num_queries
 ):
@@ -287,6 +295,7 @@ def test_the_organisation_page_takes_the_same_queries_with_more_services_and_che
     service(org, name="First")
     checked(org, "dbs", expires_on=datetime.date(2025, 1, 1), by=link_worker)
     checked(org, "dbs", expires_on=datetime.date(2027, 1, 1), by=link_worker)
+    hall(org, 0)
     with django_assert_max_num_queries(30) as few:
         client.get(org.get_absolute_url())
     for number in range(5):
@@ -294,5 +303,8 @@ def test_the_organisation_page_takes_the_same_queries_with_more_services_and_che
     for kind in QualityCheck.Kind.values:
         checked(org, kind, expires_on=datetime.date(2024, 1, 1), by=UserFactory())
         checked(org, kind, expires_on=datetime.date(2028, 1, 1), by=UserFactory())
+    for number in (1, 2):
+        hall(org, number)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(org.get_absolute_url())
+        response = client.get(org.get_absolute_url())
+    assert response.content.decode().count("Hall ") == 3
