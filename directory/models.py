@@ -393,13 +393,17 @@ class Schedule(models.Model):
 
     @property
     def summary(self):
-        """In words: "Monday to Friday, 10:00 to 16:00" or the description."""
+        """In words, as every page shows it: "Monday to Friday, 10:00 to 16:00", then
+        the description ("Tuesdays, 10:00 to 14:00" when there are no days)."""
         hours = (
             f"{self.opens_at:%H:%M} to {self.closes_at:%H:%M}"
             if self.opens_at and self.closes_at
             else ""
         )
-        return ", ".join(part for part in (self.days, hours) if part) or self.description
+        when = ", ".join(part for part in (self.days or self.description, hours) if part)
+        if self.days and self.description:
+            when = f"{when} ({self.description})"
+        return when
 
     DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
                  "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}  # fmt: skip

@@ -200,6 +200,33 @@ def test_directory_management_pages(page, demo):
     shoot(page, "directory-history")
 
 
+def test_directory_service_parts_and_places(page, demo):
+    from directory.models import Service
+
+    service = Service.objects.filter(contacts__isnull=False, schedules__isnull=False).first()
+    log_in(page, "directory@example.org")
+    page.goto(service.get_absolute_url())
+    shoot(page, "directory-service-manager")
+    page.get_by_role("link", name="Add opening times").click()
+    page.wait_for_load_state()
+    page.get_by_label("Opens at (optional)").fill("14:00")
+    page.get_by_label("Closes at (optional)").fill("10:00")
+    submit(page, "Add opening times")
+    shoot(page, "directory-times-errors")
+    page.goto(service.get_absolute_url())
+    page.get_by_role("link", name="Remove").last.click()
+    page.wait_for_load_state()
+    shoot(page, "directory-contact-remove")
+    page.goto(service.organisation.get_absolute_url())
+    page.get_by_role("link", name="Add a place").click()
+    page.wait_for_load_state()
+    page.get_by_label("Name of the place").fill("Armley Library")
+    page.get_by_label("Postcode").fill("LS99")
+    page.get_by_label("Latitude (optional)").fill("53.79")
+    submit(page, "Add place")
+    shoot(page, "directory-place-errors")
+
+
 def test_directory_import_pages(page, demo, tmp_path):
     log_in(page, "directory@example.org")
     page.goto("/directory/manage/import/")

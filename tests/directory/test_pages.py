@@ -200,7 +200,7 @@ def test_the_service_page_shows_what_a_link_worker_needs(client_for, link_worker
     page = client_for(link_worker).get(found.get_absolute_url()).content.decode()
     for expected in ("Leeds Debt Advice", "Ages 18 and over", "Leeds residents",
                      "Finance, debt and benefits", "refer@debt.example.org",
-                     "Latest bank statements", "0113 496 0123", "Tuesdays, 10:00 a.m.",
+                     "Latest bank statements", "0113 496 0123", "Tuesdays, 10:00 to 14:00",
                      "Registered charity 1234567", "Accepting referrals"):  # fmt: skip
         assert expected in page, expected
 

@@ -78,3 +78,11 @@ def test_times_that_are_not_times_are_left_to_clean_fields():
     schedule = Schedule(opens_at="teatime", closes_at=datetime.time(10))
     schedule.clean()  # no TypeError comparing text with a time
     assert schedule.opens_at == "teatime"
+
+
+def test_a_schedule_reads_days_then_hours_then_the_description():
+    schedule = Schedule(
+        byday="MO,TU,WE", opens_at=datetime.time(10), closes_at=datetime.time(12),
+        description="not on bank holidays",
+    )  # fmt: skip
+    assert schedule.summary == "Monday to Wednesday, 10:00 to 12:00 (not on bank holidays)"
