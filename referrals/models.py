@@ -151,6 +151,7 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     pcn_path = "registered_practice__pcn"
+    practice_path = "registered_practice"
     objects = PatientQuerySet.as_manager()
 
     class Meta:
@@ -160,8 +161,9 @@ class Patient(models.Model):
                 condition=~Q(nhs_number=""),
                 name="one_patient_per_nhs_number",
                 violation_error_message=(
-                    "A patient with this NHS number is registered with a practice outside "
-                    "your PCN. Ask your link workers to check their record before referring."
+                    "A patient with this NHS number is registered with a practice whose "
+                    "records you cannot see. Ask your PCN's link workers to check their "
+                    "record before referring."
                 ),
             )
         ]
@@ -291,6 +293,7 @@ class Referral(models.Model):
     external_identifier_value = models.CharField(max_length=255, blank=True)
 
     pcn_path = "patient__registered_practice__pcn"
+    practice_path = "patient__registered_practice"
     objects = ReferralQuerySet.as_manager()
 
     class Meta:
@@ -304,6 +307,7 @@ class Referral(models.Model):
                 | (~Q(status="merged") & Q(merged_into__isnull=True)),
                 name="merged_referral_names_its_target",
             ),
+
             models.UniqueConstraint(
                 fields=["external_identifier_system", "external_identifier_value"],
                 condition=~Q(external_identifier_value=""),

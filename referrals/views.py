@@ -32,7 +32,7 @@ def referral_create(request):
     """A clinician's referral on one page. "Find" looks the NHS number up among the
     PCN's patients and fills in what is known; both are POSTs, so NHS numbers
     never appear in URLs or access logs."""
-    finder = FindPatientForm(request.POST if "find" in request.POST else None)
+    finder = FindPatientForm(request.POST if "find" in request.POST else None, prefix="find")
     if finder.is_bound:
         return _render(request, finder=finder, form=_prefilled_form(request.user, finder))
 
@@ -62,7 +62,7 @@ def referral_create(request):
                 request, f"Referral {referral.reference} sent to your PCN's link workers"
             )
             return redirect("referrals:referral_create")
-    return _render(request, finder=FindPatientForm(), form=form)
+    return _render(request, finder=FindPatientForm(prefix="find"), form=form)
 
 
 def _render(request, *, finder, form):
@@ -120,14 +120,11 @@ def referral_mine(request):
 
 @permission_required("referrals.code_referral", raise_exception=True)
 def coding_list(request):
-    """Decisions to add to the GP record, for the user's practice(s)."""
-    practices = _coding_practices(request.user)
-    filters = CodingFilterForm(request.GET or None, practices=practices)
-    referrals = filters.filter(
-        Referral.objects.visible_to(request.user)
-        .filter(patient__registered_practice__in=practices)
-        .for_coding_list()
+    """Decisions to add to the GP record, for the practices the user sees."""
+    filters = CodingFilterForm(
+        request.GET or None, practices=Practice.objects.visible_to(request.user).order_by("name")
     )
+    referrals = filters.filter(Referral.objects.visible_to(request.user).for_coding_list())
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
     return render(request, "referrals/coding_list.html", {"filters": filters, "page": page})
 
@@ -135,12 +132,6 @@ def coding_list(request):
 @require_POST
 def referral_mark_coded(request, reference):
     referral = _referral_for(request, reference, perm="referrals.code_referral")
-    if (
-        not _coding_practices(request.user)
-        .filter(pk=referral.patient.registered_practice_id)
-        .exists()
-    ):
-        raise PermissionDenied
     try:
         services.mark_coded_in_gp_record(referral=referral, by=request.user)
     except ValidationError as error:
@@ -163,14 +154,6 @@ def referral_summary(request, reference):
         request, "referrals/referral_summary.html",
         {"referral": referral, "patient": referral.patient},
     )  # fmt: skip
-
-
-def _coding_practices(user):
-    """The practices whose coding list a user works: their own practice when they
-    belong to one, otherwise every practice of their PCNs."""
-    practices = Practice.objects.visible_to(user).order_by("name")
-    own = _own_practice_ids(user)
-    return practices.filter(pk__in=own) if own else practices
 
 
 def referral_detail(request, reference):

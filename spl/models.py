@@ -50,6 +50,7 @@ class Practice(models.Model):
     )
 
     pcn_path = "pcn"
+    practice_path = "pk"
     objects = PracticeQuerySet.as_manager()
 
     class Meta:

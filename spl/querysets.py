@@ -5,11 +5,18 @@ the path from itself to its PCN in `pcn_path` (`"pcn"` for a practice,
 `"registered_practice__pcn"` for a patient). A user sees the rows of the PCNs
 they are a member of, and nothing when logged out or deactivated.
 
+Models that belong to a practice (patients and what hangs off them, and
+practices themselves) also name `practice_path`. For those, a membership that
+names a practice (a GP, a practice manager) shows that practice's rows only;
+a membership without one shows every practice of its PCN. Models without a
+`practice_path` (the directory) are shared by the whole PCN.
+
     practice = get_visible_object_or_404(
         Practice.objects.all(), request.user, pk=pk, perm="spl.change_practice"
     )
 """
 
+from django.apps import apps
 from django.db import models
 
 
@@ -17,10 +24,15 @@ class PCNScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        from spl.models import Membership
-
-        pcn_ids = Membership.objects.filter(user=user).values("pcn_id")
-        return self.filter(**{f"{self.model.pcn_path}__in": pcn_ids})
+        memberships = apps.get_model("spl", "Membership").objects.filter(user=user)
+        practice_path = getattr(self.model, "practice_path", None)
+        if practice_path is None:
+            return self.filter(**{f"{self.model.pcn_path}__in": memberships.values("pcn_id")})
+        practices = apps.get_model("spl", "Practice").objects.filter(
+            models.Q(pcn__in=memberships.filter(practice__isnull=True).values("pcn_id"))
+            | models.Q(pk__in=memberships.filter(practice__isnull=False).values("practice_id"))
+        )
+        return self.filter(**{f"{practice_path}__in": practices.values("pk")})
 
 
 class PracticeQuerySet(PCNScopedQuerySet):

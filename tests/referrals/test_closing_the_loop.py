@@ -304,14 +304,14 @@ def test_outsider_gets_404_marking_another_pcns_referral(client_for, practice):
     assert client_for(manager).post(f"/referrals/{referral.reference}/coded/").status_code == 404
 
 
-def test_manager_of_another_practice_in_the_pcn_gets_403_marking(client_for, practice):
+def test_manager_of_another_practice_in_the_pcn_gets_404_marking(client_for, practice):
     from tests.factories import PracticeFactory
 
     neighbour = PracticeFactory(pcn=practice.pcn)
     manager = UserFactory(role=roles.PRACTICE_MANAGER)
     MembershipFactory(user=manager, pcn=practice.pcn, practice=neighbour)
     referral = decided(practice)
-    assert client_for(manager).post(f"/referrals/{referral.reference}/coded/").status_code == 403
+    assert client_for(manager).post(f"/referrals/{referral.reference}/coded/").status_code == 404
 
 
 def test_gp_gets_403_marking_as_coded(client_for, gp, practice):

@@ -105,7 +105,7 @@ def test_finding_a_known_patient_fills_in_their_details_and_is_audited(client_fo
     patient = PatientFactory(
         nhs_number="9434765919", given_name="Ada", registered_practice=practice
     )
-    page = client_for(gp).post(URL, {"find": "1", "nhs_number": "943 476 5919"}).content.decode()
+    page = client_for(gp).post(URL, {"find": "1", "find-nhs_number": "943 476 5919"}).content.decode()
     assert 'value="Ada"' in page
     assert "We found Ada" in page
     event = AuditEvent.objects.get()
@@ -114,7 +114,7 @@ def test_finding_a_known_patient_fills_in_their_details_and_is_audited(client_fo
 
 def test_finding_a_patient_of_another_pcn_reveals_nothing(client_for, gp, other_practice):
     PatientFactory(nhs_number="9434765919", given_name="Ada", registered_practice=other_practice)
-    page = client_for(gp).post(URL, {"find": "1", "nhs_number": "9434765919"}).content.decode()
+    page = client_for(gp).post(URL, {"find": "1", "find-nhs_number": "9434765919"}).content.decode()
     assert "Ada" not in page
     assert 'value="9434765919"' in page
 
@@ -131,7 +131,7 @@ def test_an_nhs_number_registered_in_another_pcn_is_refused_with_a_reason(
 ):
     PatientFactory(nhs_number="9434765919", registered_practice=other_practice)
     page = client_for(gp).post(URL, valid_data(practice, nhs_number="9434765919")).content.decode()
-    assert "registered with a practice outside your PCN" in page
+    assert "registered with a practice whose records you cannot see" in page
     assert Referral.objects.count() == 0
 
 
