@@ -307,7 +307,13 @@ class Referral(models.Model):
                 | (~Q(status="merged") & Q(merged_into__isnull=True)),
                 name="merged_referral_names_its_target",
             ),
-
+            # SNOMED 871731000000106 codes the start of one episode of support:
+            # a person has one accepted referral at a time.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status="accepted"),
+                name="one_accepted_referral_per_patient",
+            ),
             models.UniqueConstraint(
                 fields=["external_identifier_system", "external_identifier_value"],
                 condition=~Q(external_identifier_value=""),

@@ -4,7 +4,7 @@ row and an audit event in the same transaction."""
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -124,25 +124,30 @@ def create_referral(*, patient, route, reasons, by=None, intake_note="", **detai
     return referral
 
 
+EPISODE_OPEN = "This person already has an accepted referral. Merge this one into it instead."
+
+
 @transaction.atomic
 def accept_referral(*, referral, by, note=""):
-    """The person has agreed to support: code the referral for the GP record."""
-    already_coded = (
-        Referral.objects.filter(
-            patient=referral.patient, snomed_code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING
-        )
-        .filter(status=Status.ACCEPTED)
-        .exists()
-    )
-    if already_coded:
-        # SNOMED 871731000000106 is for the first interaction of an episode only.
-        raise ValidationError(
-            "This person already has an accepted referral. Merge this one into it instead.",
-            code="episode_open",
-        )
-    return _triage(
-        referral, Status.ACCEPTED, by=by, note=note, code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING
-    )
+    """The person has agreed to support: code the referral for the GP record.
+
+    One accepted referral per person is a constraint in the database; checking
+    first gives the usual answer a message, and the constraint decides a race
+    between two link workers accepting at the same moment.
+    """
+    if Referral.objects.filter(patient=referral.patient, status=Status.ACCEPTED).exists():
+        raise ValidationError(EPISODE_OPEN, code="episode_open")
+    try:
+        with transaction.atomic():
+            return _triage(
+                referral,
+                Status.ACCEPTED,
+                by=by,
+                note=note,
+                code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING,
+            )
+    except IntegrityError as error:
+        raise ValidationError(EPISODE_OPEN, code="episode_open") from error
 
 
 @transaction.atomic
