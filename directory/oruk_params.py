@@ -99,7 +99,15 @@ def modified_after(query):
             "modified_after must be an ISO 8601 date or date-time, "
             "like 2026-01-31 or 2026-01-31T09:30:00Z"
         ) from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    moment = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    # The database compares in UTC, and the first and last hours of the calendar
+    # in some offsets fall outside it ("0001-01-01T00:00:00+01:00").
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise BadParameter(
+            "modified_after must be a moment from 0001-01-01 to 9999-12-31 in UTC"
+        ) from None
 
 
 def output_format(query):

@@ -608,6 +608,19 @@ def test_modified_after_reads_an_offset_whose_plus_was_not_encoded(client):
     assert names(response.json()) == ["Newer"]
 
 
+@pytest.mark.parametrize("path", ["services", "service_at_locations"])
+@pytest.mark.parametrize("output", ["json", "ndjson"])
+@pytest.mark.parametrize(
+    "moment",
+    ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00 01:00"],
+)
+def test_a_moment_outside_the_calendar_in_utc_is_a_json_400(client, path, output, moment):
+    ServiceAtLocationFactory()
+    response = client.get(f"{BASE}/{path}", {"modified_after": moment, "format": output})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("modified_after must be")
+
+
 def test_taxonomy_terms_filter_by_taxonomy_parent_and_top_only(client):
     taxonomy = TaxonomyFactory()
     parent = TaxonomyTermFactory(taxonomy=taxonomy, name="Advice")
