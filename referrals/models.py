@@ -97,6 +97,7 @@ class Status(models.TextChoices):
     DECLINED = "declined", "Person declined"
     NOT_APPROPRIATE = "not_appropriate", "Not appropriate, redirected"
     MERGED = "merged", "Merged into another referral"
+    WITHDRAWN = "withdrawn", "Withdrawn by the referrer"
     CLOSED = "closed", "Closed"
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from referrals import notifications
 from referrals.models import (
@@ -175,6 +176,39 @@ def merge_referral(*, referral, into, by):
     return _triage(
         referral, Status.MERGED, by=by, note=f"Merged into {into.reference}", merged_into=into
     )
+
+
+@transaction.atomic
+def withdraw_referral(*, referral, by, reason):
+    """The referrer takes back a referral that no link worker has triaged yet."""
+    if not reason.strip():
+        raise ValidationError("Say why you are withdrawing the referral")
+    return _triage(referral, Status.WITHDRAWN, by=by, note=reason.strip())
+
+
+@transaction.atomic
+def add_information(*, referral, by, text):
+    """The referrer adds to a referral awaiting triage. It goes on the notes, where
+    link workers read the referral, signed and dated; the history says it came."""
+    referral = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
+    if referral.status != Status.AWAITING_TRIAGE:
+        raise ValidationError(
+            "A link worker has already triaged this referral. "
+            "Contact your PCN's link workers to tell them more.",
+            code="already_triaged",
+        )
+    today = date_format(timezone.localdate(), "j F Y")
+    signed = f"Added by {by.full_name}, {today}:\n{text.strip()}"
+    referral.notes = f"{referral.notes}\n\n{signed}" if referral.notes else signed
+    referral.save(update_fields=["notes"])
+    _record_change(
+        referral,
+        from_status=referral.status,
+        by=by,
+        note="More information added by the referrer",
+    )
+    audit.record(by, audit.UPDATE, referral, patient=referral.patient)
+    return referral
 
 
 @transaction.atomic

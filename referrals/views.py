@@ -10,15 +10,18 @@ from django.views.decorators.http import require_POST
 
 from referrals import services
 from referrals.forms import (
+    AddInformationForm,
     AgencyReferralForm,
     ClinicianReferralForm,
     CodingFilterForm,
+    FindMyReferralForm,
     FindPatientForm,
     SelfReferralForm,
     TriageFilterForm,
     TriageForm,
+    WithdrawReferralForm,
 )
-from referrals.models import Patient, Referral, Route
+from referrals.models import Patient, Referral, Route, Status
 from referrals.validators import normalise_nhs_number
 from spl import audit, ratelimit
 from spl.access import get_visible_object_or_404
@@ -58,15 +61,21 @@ def referral_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request, f"Referral {referral.reference} sent to your PCN's link workers"
-            )
-            return redirect("referrals:referral_create")
+            return redirect("referrals:referral_sent", referral.reference)
     return _render(request, finder=FindPatientForm(prefix="find"), form=form)
 
 
 def _render(request, *, finder, form):
-    return render(request, "referrals/referral_create.html", {"finder": finder, "form": form})
+    open_referrals = (
+        Referral.objects.visible_to(request.user).open().filter(patient=form.instance)
+        if form.instance.pk
+        else Referral.objects.none()
+    )
+    return render(
+        request,
+        "referrals/referral_create.html",
+        {"finder": finder, "form": form, "open_referrals": open_referrals},
+    )
 
 
 def _prefilled_form(user, finder):
@@ -108,14 +117,107 @@ def referral_list(request):
 
 @permission_required("referrals.add_referral", raise_exception=True)
 def referral_mine(request):
-    """The referrals this user made, with what has happened to each."""
+    """The referrals this user made, with what has happened to each. Searching is
+    a POST, so a person's name never reaches a URL or an access log."""
     referrals = (
         Referral.objects.visible_to(request.user)
         .filter(referred_by=request.user)
         .for_referrer_list()
     )
-    page = Paginator(referrals, 25).get_page(request.GET.get("page"))
-    return render(request, "referrals/referral_mine.html", {"page": page})
+    search = FindMyReferralForm(request.POST or None)
+    searched = search.is_valid()
+    if searched:
+        referrals = search.filter(referrals)
+    page = Paginator(referrals, 25).get_page(1 if searched else request.GET.get("page"))
+    return render(
+        request,
+        "referrals/referral_mine.html",
+        {"page": page, "search": search, "searched": searched},
+    )
+
+
+def referral_sent(request, reference):
+    """The confirmation a referrer sees after sending, with the way to the referral."""
+    referral = _my_referral(request, reference)
+    audit.record(request.user, audit.VIEW, referral, patient=referral.patient)
+    return render(request, "referrals/referral_sent.html", {"referral": referral})
+
+
+def referral_mine_detail(request, reference):
+    """A referral as its referrer sees it: read-only, with the decision and its
+    reason, and while it awaits triage a way to add to it or withdraw it."""
+    referral = _my_referral(request, reference)
+    audit.record(request.user, audit.VIEW, referral, patient=referral.patient)
+    return _render_mine(request, referral)
+
+
+@require_POST
+def referral_add_information(request, reference):
+    referral = _my_referral(request, reference)
+    form = AddInformationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_information(
+                referral=referral, by=request.user, text=form.cleaned_data["information"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Information added to referral {referral.reference}")
+            return redirect("referrals:referral_mine_detail", referral.reference)
+    return _render_mine(request, referral, information=form, status=400)
+
+
+@require_POST
+def referral_withdraw(request, reference):
+    referral = _my_referral(request, reference)
+    form = WithdrawReferralForm(request.POST)
+    if form.is_valid():
+        try:
+            services.withdraw_referral(
+                referral=referral, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Referral {referral.reference} withdrawn")
+            return redirect("referrals:referral_mine_detail", referral.reference)
+    return _render_mine(request, referral, withdraw=form, status=400)
+
+
+def _my_referral(request, reference):
+    return get_visible_object_or_404(
+        Referral.objects.filter(referred_by=request.user)
+        .select_related("patient__registered_practice")
+        .prefetch_related("reasons", "history__by"),
+        request.user,
+        perm="referrals.add_referral",
+        reference=reference,
+    )
+
+
+def _decision(referral):
+    """The history row of the triage decision, once there is one."""
+    if referral.status == Status.AWAITING_TRIAGE:
+        return None
+    decided = [c for c in referral.history.all() if c.to_status == referral.status]
+    return decided[-1] if decided else None
+
+
+def _render_mine(request, referral, *, information=None, withdraw=None, status=200):
+    return render(
+        request,
+        "referrals/referral_mine_detail.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "decision": _decision(referral),
+            "information": information or AddInformationForm(),
+            "withdraw": withdraw or WithdrawReferralForm(),
+            "form": information or withdraw,  # for the error summary
+        },
+        status=status,
+    )
 
 
 @permission_required("referrals.code_referral", raise_exception=True)

@@ -38,9 +38,10 @@ REFERRAL_ROUTES = [
     ("post", "/referrals/{}/triage/"),
     ("post", "/referrals/{}/coded/"),
     ("get", "/referrals/{}/summary/"),
-    ("get", "/referrals/{}/view/"),
-    ("post", "/referrals/{}/add-information/"),
-    ("post", "/referrals/{}/withdraw/"),
+    ("get", "/referrals/{}/sent/"),
+    ("get", "/referrals/mine/{}/"),
+    ("post", "/referrals/mine/{}/add-information/"),
+    ("post", "/referrals/mine/{}/withdraw/"),
 ]
 PRACTICE_BOUND = ["practice_manager", "gp"]
 

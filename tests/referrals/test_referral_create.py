@@ -52,7 +52,9 @@ def test_gp_sends_a_referral_and_is_told_its_reference(client_for, gp, practice)
     referral = Referral.objects.get()
     assert referral.referred_by == gp
     assert referral.patient.postcode == "LS1 4AP"
-    assert f"Referral {referral.reference} sent" in response.content.decode()
+    page = response.content.decode()
+    assert "Referral sent" in page
+    assert referral.reference in page
 
 
 def test_every_typed_value_comes_back_after_an_error(client_for, gp, practice):
@@ -105,7 +107,9 @@ def test_finding_a_known_patient_fills_in_their_details_and_is_audited(client_fo
     patient = PatientFactory(
         nhs_number="9434765919", given_name="Ada", registered_practice=practice
     )
-    page = client_for(gp).post(URL, {"find": "1", "find-nhs_number": "943 476 5919"}).content.decode()
+    page = (
+        client_for(gp).post(URL, {"find": "1", "find-nhs_number": "943 476 5919"}).content.decode()
+    )
     assert 'value="Ada"' in page
     assert "We found Ada" in page
     event = AuditEvent.objects.get()
