@@ -117,6 +117,14 @@ def output_format(query):
     return value
 
 
+def search(query):
+    """`search`, as typed. PostgreSQL cannot compare text with a NUL in it."""
+    value = query.get("search", "")
+    if "\x00" in value:
+        raise BadParameter("search must not contain NUL characters")
+    return value
+
+
 def _whole_number(query, name, default, lowest, highest):
     value = query.get(name, "").strip()
     if not value:
@@ -131,7 +139,7 @@ def _whole_number(query, name, default, lowest, highest):
 
 def searched(rows, query, *fields):
     """`search`: rows with every word of it in one of the fields, in any case."""
-    for word in query.get("search", "").split()[:MAX_SEARCH_WORDS]:
+    for word in search(query).split()[:MAX_SEARCH_WORDS]:
         rows = rows.filter(reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)))
     return rows
 
