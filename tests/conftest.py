@@ -13,6 +13,7 @@ from django.db import connection
 
 from spl import roles
 from tests.factories import MembershipFactory, PCNFactory, PracticeFactory, UserFactory
+from tests.html_checks import check_html_response
 
 CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("SPL_CHROMIUM", "/usr/bin/chromium")
@@ -54,6 +55,21 @@ def _unhashed_static_files_and_fast_passwords(settings):
     }
     # Deliberately slow password hashing is for attackers, not for the test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _every_page_has_unique_ids(monkeypatch):
+    """Each HTML page the test client renders is checked for repeated ids."""
+    from django.test import Client
+
+    request = Client.request
+
+    def checked_request(self, **kwargs):
+        response = request(self, **kwargs)
+        check_html_response(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)
 
 
 @pytest.fixture(autouse=True)
