@@ -4,6 +4,7 @@ import uuid
 from dataclasses import replace
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 from spl.request_context import (
     RequestContext,
@@ -72,3 +73,19 @@ class RequestUserMiddleware:
             finally:
                 reset_current_request(token)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages for a signed-in user, and answers to a form someone sent, may hold
+    personal data: no browser or proxy may keep a copy (`Cache-Control: no-store`).
+    A response that sets its own caching (the health check, static files) keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        personal = request.user.is_authenticated or request.method == "POST"
+        if personal and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
