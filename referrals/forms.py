@@ -282,13 +282,30 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
         error_messages={"required": "Enter your date of birth"},
     )
 
+    # A letter needs an address: asked under the "Letter" choice.
+    conditional_fields = {
+        "preferred_contact_method": {
+            ContactMethod.LETTER: ["address_line_1", "address_line_2", "town"]
+        }
+    }
+
     class Meta(ReferralForm.Meta):
-        fields = [*PATIENT_FIELDS, "preferred_contact_method", "accessible_information_needs"]
+        fields = [
+            *PATIENT_FIELDS,
+            "preferred_contact_method",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "accessible_information_needs",
+        ]
         labels = {
             "given_name": "First name",
             "family_name": "Last name",
             "registered_practice": "Your GP practice",
             "preferred_contact_method": "How would you like us to contact you?",
+            "address_line_1": "Address line 1",
+            "address_line_2": "Address line 2 (optional)",
+            "town": "Town or city",
             "accessible_information_needs": "Do you need any help to communicate with us? "
             "(optional)",
         }
@@ -312,13 +329,19 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
             ),
             "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
             "preferred_contact_method": forms.RadioSelect,
+            "address_line_1": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "address_line_2": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "town": forms.TextInput(
+                attrs={"autocomplete": "address-level2", "class": "nhsuk-u-width-two-thirds"}
+            ),
             "accessible_information_needs": forms.Textarea(attrs={"rows": 3}),
         }
 
     field_order = [
         "given_name", "family_name", "date_of_birth", "postcode", "registered_practice",
-        "phone", "email", "preferred_contact_method", "nhs_number", "reasons", "other_reason",
-        "notes", "accessible_information_needs", "consent_to_contact", "website",
+        "preferred_contact_method", "address_line_1", "address_line_2", "town", "phone", "email",
+        "nhs_number", "reasons", "other_reason", "notes", "accessible_information_needs",
+        "consent_to_contact", "website",
     ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -359,6 +382,11 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
             self.add_error("phone", "Enter a phone number, or choose another way to contact you")
         if method == ContactMethod.EMAIL and not cleaned.get("email"):
             self.add_error("email", "Enter an email address, or choose another way to contact you")
+        if method == ContactMethod.LETTER:
+            if not cleaned.get("address_line_1", "").strip():
+                self.add_error("address_line_1", "Enter the first line of your address")
+            if not cleaned.get("town", "").strip():
+                self.add_error("town", "Enter your town or city")
         return cleaned
 
 
@@ -418,6 +446,7 @@ class TriageForm(forms.Form):
         label="Merge into", queryset=Referral.objects.none(), required=False,
         empty_label="Choose a referral",
     )  # fmt: skip
+    conditional_fields = {"decision": {"merge": ["merge_into"]}}
 
     def __init__(self, *args, duplicates, **kwargs):
         super().__init__(*args, **kwargs)

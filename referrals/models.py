@@ -197,9 +197,10 @@ class ReferralQuerySet(PCNScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def with_duplicate_flag(self):
-        """Annotate `possible_duplicate`: another open referral for the same patient,
-        or, without an NHS number, for someone with the same last name, date of
-        birth and postcode (the rule in referrals.services.possible_duplicates)."""
+        """Annotate `possible_duplicate`: an open referral with another open one
+        for the same patient or, without an NHS number, for someone with the same
+        last name, date of birth and postcode (the rule in
+        referrals.services.possible_duplicates)."""
         others = Referral.objects.filter(status__in=OPEN_STATUSES).exclude(pk=OuterRef("pk"))
         same_patient = others.filter(patient=OuterRef("patient"))
         similar = others.filter(
@@ -209,6 +210,7 @@ class ReferralQuerySet(PCNScopedQuerySet):
         )
         return self.annotate(
             possible_duplicate=Case(
+                When(~Q(status__in=OPEN_STATUSES), then=False),
                 When(Exists(same_patient), then=True),
                 When(Q(patient__nhs_number="") & Exists(similar), then=True),
                 default=False,

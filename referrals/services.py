@@ -27,11 +27,13 @@ logger = logging.getLogger(__name__)
 
 
 def possible_duplicates(referral):
-    """Other open referrals that may be for the same person.
+    """Other open referrals that may be for the same person, when this one is open.
 
     The same NHS number is a duplicate for certain (the same Patient row). Without
     an NHS number, the same last name, date of birth and postcode is a possible one.
     """
+    if referral.status not in OPEN_STATUSES:
+        return Referral.objects.none()
     patient = referral.patient
     same_person = Q(patient=patient)
     if not patient.nhs_number:
@@ -173,9 +175,12 @@ def merge_referral(*, referral, into, by):
     )
     if into.pk == referral.pk or not same_pcn or into.status not in OPEN_STATUSES:
         raise ValidationError("Choose another open referral in your PCN to merge this one into")
-    return _triage(
+    merged = _triage(
         referral, Status.MERGED, by=by, note=f"Merged into {into.reference}", merged_into=into
     )
+    _record_change(into, from_status=into.status, by=by,
+                   note=f"{referral.reference} merged into this referral")  # fmt: skip
+    return merged
 
 
 @transaction.atomic

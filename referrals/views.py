@@ -69,7 +69,7 @@ def _render(request, *, finder, form):
     open_referrals = (
         Referral.objects.visible_to(request.user).open().filter(patient=form.instance)
         if form.instance.pk
-        else Referral.objects.none()
+        else []
     )
     return render(
         request,
@@ -303,7 +303,9 @@ def _referral_for(request, reference, *, perm=None):
     return get_visible_object_or_404(
         Referral.objects.select_related(
             "patient__registered_practice", "referred_by", "merged_into", "coded_in_gp_record_by"
-        ).prefetch_related("reasons", "history__by"),
+        ).prefetch_related(
+            "reasons", "history__by", "merged_referrals__reasons", "merged_referrals__referred_by"
+        ),
         request.user,
         perm=perm,
         reference=reference,

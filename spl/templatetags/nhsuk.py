@@ -141,3 +141,16 @@ def _date_error_parts(field):
         params = error.params if isinstance(error.params, dict) else {}
         highlighted.update(params.get("parts", ("day", "month", "year")))
     return highlighted
+
+
+@register.filter
+def nhsuk_revealed(field, value):
+    """The fields a radio or checkbox option reveals (NHS.UK conditional content).
+
+    A form names them in `conditional_fields`, for example
+    `{"decision": {"merge": ["merge_into"]}}`; the pack renders them under their
+    option, shown without JavaScript and hidden until chosen with it.
+    """
+    form = field.form
+    names = getattr(form, "conditional_fields", {}).get(field.name, {}).get(str(value), ())
+    return [form[name] for name in names if name in form.fields]
