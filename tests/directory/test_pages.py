@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from directory.models import Location, Organisation, QualityCheck, Service, TaxonomyTerm
+from directory.templatetags.directory_text import mid_sentence
 from spl import roles
 from tests.factories import UserFactory
 
@@ -308,3 +309,40 @@ def test_the_organisation_page_takes_the_same_queries_with_more_services_and_che
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(org.get_absolute_url())
     assert response.content.decode().count("Hall ") == 3
+
+
+# Words as they are read out
+
+
+def test_check_links_keep_acronyms_in_capitals_for_screen_readers(
+    client_for, directory_manager, pcn
+):
+    org = organisation(pcn)
+    checked(org, "dbs", expires_on=datetime.date(2027, 1, 1), by=directory_manager)
+    page = client_for(directory_manager).get(org.get_absolute_url()).content.decode()
+    assert 'Renew<span class="nhsuk-u-visually-hidden"> DBS checks for staff' in page
+    assert (
+        'Record<span class="nhsuk-u-visually-hidden"> data protection (ICO registration, UK GDPR)'
+        in page
+    )
+    assert "dbs" not in page.replace("?kind=dbs", "") and "uk gdpr" not in page
+
+
+def test_a_cost_keeps_its_description_as_written(client_for, link_worker, pcn):
+    found = service(organisation(pcn))
+    found.cost_options.create(
+        option="Lunch", amount="3.50", amount_description="NHS staff half price"
+    )
+    page = client_for(link_worker).get(found.get_absolute_url()).content.decode()
+    assert "NHS staff half price" in page
+
+
+@pytest.mark.parametrize(
+    ("label", "words"),
+    [("Safeguarding policy reviewed", "safeguarding policy reviewed"),
+     ("DBS checks for staff", "DBS checks for staff"),
+     ("Data protection (ICO registration, UK GDPR)", "data protection (ICO registration, UK GDPR)"),
+     ("UK GDPR", "UK GDPR"), ("Temporarily closed", "temporarily closed"), ("", "")],
+)  # fmt: skip
+def test_a_label_mid_sentence_loses_its_capital_but_not_an_acronyms(label, words):
+    assert mid_sentence(label) == words
