@@ -320,6 +320,30 @@ class Location(models.Model):
     def __str__(self):
         return f"{self.name}, {self.postcode}"
 
+    @property
+    def street(self):
+        """The first address line without the place's name: a place is often named
+        by the start of its address ("Reginald Centre" at "Reginald Centre, 263
+        Chapeltown Road"), and its name is not said twice."""
+        name, line = self.name.strip(), self.address_1.strip()
+        if line.casefold() == name.casefold():
+            return ""
+        if line.casefold().startswith(f"{name.casefold()},"):
+            return line[len(name) + 1 :].strip()
+        return line
+
+    @property
+    def postal_address(self):
+        """On one line, after the place's name: "263 Chapeltown Road, Leeds LS7 3EX"."""
+        town = f"{self.city} {self.postcode}".strip()
+        return ", ".join(part for part in (self.street, town) if part)
+
+    @property
+    def address(self):
+        """The place on one line, as every page shows it, its name said once:
+        "Reginald Centre, 263 Chapeltown Road, Leeds LS7 3EX"."""
+        return f"{self.name}, {self.postal_address}"
+
 
 class ServiceAtLocation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -337,6 +337,34 @@ def test_a_cost_keeps_its_description_as_written(client_for, link_worker, pcn):
     assert "NHS staff half price" in page
 
 
+def reginald_centre(org):
+    """A place named by the first part of its address, as imports and the demo have them."""
+    return Location.objects.create(
+        organisation=org, name="Reginald Centre", address_1="Reginald Centre, 263 Chapeltown Road",
+        city="Leeds", postcode="LS7 3EX",
+    )  # fmt: skip
+
+
+def test_a_place_named_like_its_address_is_named_once_on_the_service_page(
+    client_for, link_worker, pcn
+):
+    found = service(organisation(pcn))
+    reginald_centre(found.organisation).services.add(found)
+    page = client_for(link_worker).get(found.get_absolute_url()).content.decode()
+    assert "Reginald Centre, 263 Chapeltown Road, Leeds LS7 3EX" in page
+    assert "Reginald Centre, Reginald Centre" not in page
+
+
+def test_a_place_named_like_its_address_is_named_once_on_the_organisation_page(
+    client_for, link_worker, pcn
+):
+    org = organisation(pcn)
+    reginald_centre(org)
+    page = client_for(link_worker).get(org.get_absolute_url()).content.decode()
+    assert page.count("Reginald Centre") == 1
+    assert "263 Chapeltown Road, Leeds LS7 3EX" in page
+
+
 @pytest.mark.parametrize(
     ("label", "words"),
     [("Safeguarding policy reviewed", "safeguarding policy reviewed"),
@@ -346,3 +374,16 @@ def test_a_cost_keeps_its_description_as_written(client_for, link_worker, pcn):
 )  # fmt: skip
 def test_a_label_mid_sentence_loses_its_capital_but_not_an_acronyms(label, words):
     assert mid_sentence(label) == words
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "address"),
+    [("Reginald Centre", "Reginald Centre, 263 Chapeltown Road",
+      "Reginald Centre, 263 Chapeltown Road, Leeds LS7 3EX"),
+     ("Reginald Centre", "Reginald Centre", "Reginald Centre, Leeds LS7 3EX"),
+     ("Armley Centre", "14 Town Street", "Armley Centre, 14 Town Street, Leeds LS7 3EX"),
+     ("Chapeltown", "Chapeltown Road", "Chapeltown, Chapeltown Road, Leeds LS7 3EX")],
+)  # fmt: skip
+def test_a_place_reads_as_one_line_naming_it_once(name, line, address):
+    place = Location(name=name, address_1=line, city="Leeds", postcode="LS7 3EX")
+    assert place.address == address
