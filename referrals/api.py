@@ -3,9 +3,13 @@ issued to their organisation in the admin site. Reading and mapping FHIR live in
 referrals.fhir; these views authenticate, call the service and answer in FHIR.
 
 No cookies, so no CSRF; no session, so LoginRequiredMiddleware lets them through.
+Every answer is FHIR: errors, including unknown paths and our own failures, are
+OperationOutcomes.
 """
 
+import functools
 import logging
+import traceback
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
@@ -21,19 +25,62 @@ from spl import audit
 
 logger = logging.getLogger(__name__)
 
+# application/json+fhir is the name FHIR used before R4; some senders still use it.
+JSON_CONTENT_TYPES = (fhir.FHIR_JSON, "application/json", "application/json+fhir")
+FAILED = (
+    "Something went wrong in SPL: try again later. Sending a ServiceRequest again is "
+    "safe, as its identifier finds any referral already created"
+)
+
 
 class _Conflict(Exception):
     """A simultaneous request changed the same records: sending again will work."""
 
 
-@csrf_exempt
-@login_not_required
+def _fhir_view(method):
+    """A FHIR endpoint taking one method (any if None) that answers an OperationOutcome,
+    never Django's HTML page, when the method is wrong or the view fails."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if method is not None and request.method != method:
+                return _not_allowed(method)
+            try:
+                return view(request, *args, **kwargs)
+            except Exception as error:
+                # An exception's message can quote what was sent (a database error
+                # names the values), so log its type and where, never its message.
+                logger.error(
+                    "FHIR %s %s failed with %s\n%s",
+                    request.method,
+                    view.__name__,
+                    type(error).__name__,
+                    "".join(traceback.format_tb(error.__traceback__)).rstrip(),
+                )
+                return _outcome(500, [fhir.issue("exception", FAILED)])
+
+        return csrf_exempt(login_not_required(wrapped))
+
+    return decorate
+
+
+@_fhir_view("POST")
 def service_request_create(request):
-    if request.method != "POST":
-        return _not_allowed("POST")
     client = _authenticated_client(request)
     if client is None:
         return _unauthorised()
+    # A body without a Content-Type is read as JSON: only one declared otherwise is refused.
+    if request.content_type and request.content_type not in JSON_CONTENT_TYPES:
+        return _outcome(
+            415,
+            [
+                fhir.issue(
+                    "not-supported",
+                    "Send the resource as JSON, with 'Content-Type: application/fhir+json'",
+                )
+            ],
+        )
     try:
         intake = fhir.read_referral(request.body)
         referral, created = _create_once(intake, client)
@@ -51,11 +98,8 @@ def service_request_create(request):
     return response
 
 
-@csrf_exempt
-@login_not_required
+@_fhir_view("GET")
 def service_request_detail(request, reference):
-    if request.method != "GET":
-        return _not_allowed("GET")
     client = _authenticated_client(request)
     if client is None:
         return _unauthorised()
@@ -65,6 +109,20 @@ def service_request_detail(request, reference):
         return _outcome(404, [fhir.issue("not-found", "No referral you sent has this id")])
     audit.record(None, audit.VIEW, referral, patient=referral.patient)
     return _fhir_response(fhir.service_request_for(referral))
+
+
+@_fhir_view(None)
+def not_found(request, path=""):
+    return _outcome(
+        404,
+        [
+            fhir.issue(
+                "not-found",
+                "SPL's FHIR API has POST /api/fhir/ServiceRequest and "
+                "GET /api/fhir/ServiceRequest/<id> only",
+            )
+        ],
+    )
 
 
 def _create_once(intake, client):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from referrals import api as referrals_api
 from referrals import views as referrals_views
@@ -68,5 +68,6 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("api/fhir/ServiceRequest", referrals_api.service_request_create),
     path("api/fhir/ServiceRequest/<str:reference>", referrals_api.service_request_detail),
+    re_path(r"^api/fhir(?:/(?P<path>[\s\S]*))?$", referrals_api.not_found),  # any other path
     path("api/", include("directory.api_urls")),  # /api/oruk: the public ORUK API
 ]

@@ -553,6 +553,102 @@ def test_other_methods_are_not_allowed(client, sender, method, path):
     assert expressions(response) == [("not-supported", None)]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/fhir/Patient",
+        "/api/fhir/",
+        "/api/fhir",
+        f"{URL}/",
+        f"{URL}/SPL-AAAA-BBBB/history",
+        "/api/fhir/metadata",
+        "/api/fhir/%0A",
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_path_under_the_api_is_a_404_outcome(client, sender, path, method):
+    response = getattr(client, method)(path, HTTP_AUTHORIZATION=f"Bearer {sender.token}")
+    assert response.status_code == 404
+    assert expressions(response) == [("not-found", None)]
+
+
+@pytest.mark.parametrize("method", ["delete", "patch"])
+def test_a_wrong_method_without_a_token_is_a_405_outcome(client, method):
+    response = getattr(client, method)(URL)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert expressions(response) == [("not-supported", None)]
+
+
+XML = '<ServiceRequest xmlns="http://hl7.org/fhir"><status value="active"/></ServiceRequest>'
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/fhir+xml", "application/xml", "text/xml", "text/plain"]
+)
+def test_a_body_that_is_not_json_by_its_content_type_is_415(client, sender, content_type):
+    response = client.post(
+        URL,
+        data=XML,
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {sender.token}",
+    )
+    assert response.status_code == 415
+    assert expressions(response) == [("not-supported", None)]
+    assert "application/fhir+json" in response.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/fhir+json; fhirVersion=4.0", "application/json+fhir"],
+)
+def test_json_by_any_of_its_names_is_read(client, sender, practice, content_type):
+    response = client.post(
+        URL,
+        data=json.dumps(service_request(practice)),
+        content_type=content_type,
+        HTTP_AUTHORIZATION=f"Bearer {sender.token}",
+    )
+    assert response.status_code == 201
+
+
+PERSONAL = "Joanne Bloggs, 943 476 5919, born 1958-04-12"
+
+
+def _fails(*args, **kwargs):
+    raise RuntimeError(PERSONAL)
+
+
+def test_an_unexpected_error_sending_is_a_500_outcome(client, sender, practice, monkeypatch):
+    monkeypatch.setattr(api, "_create_once", _fails)
+    response = post(client, service_request(practice), sender)
+    assert response.status_code == 500
+    assert expressions(response) == [("exception", None)]
+    assert "Joanne" not in response.content.decode()
+
+
+def test_an_unexpected_error_reading_is_a_500_outcome(client, sender, practice, monkeypatch):
+    reference = Referral.objects.get(pk=_created(client, sender, practice)).reference
+    monkeypatch.setattr(api.fhir, "service_request_for", _fails)
+    response = get(client, reference, sender)
+    assert response.status_code == 500
+    assert expressions(response) == [("exception", None)]
+
+
+def test_an_unexpected_error_is_logged_without_the_persons_details(
+    client, sender, practice, monkeypatch, caplog
+):
+    monkeypatch.setattr(api, "_create_once", _fails)
+    post(client, service_request(practice), sender)
+    [logged] = [r for r in caplog.records if r.name == "referrals.api"]
+    assert logged.levelno == logging.ERROR
+    assert "RuntimeError" in logged.getMessage()
+    assert "_create_once" in logged.getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+    for detail in ("Joanne", "943 476 5919", "1958-04-12"):
+        assert detail not in caplog.text
+
+
 def _created(client, sender, practice):
     post(client, service_request(practice), sender)
     return Referral.objects.get().pk
