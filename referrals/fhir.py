@@ -33,6 +33,8 @@ CONSENT_EXTENSION = "https://spl.nhs.example/fhir/StructureDefinition/consent-to
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_CODE_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 PROFILE = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-ServiceRequest"
+SNOMED_CT = "http://snomed.info/sct"
+SOCIAL_PRESCRIBING = "871731000000106"  # Referral to social prescribing service
 
 INTENTS = ("order", "proposal", "plan")
 URGENCIES = {
@@ -295,6 +297,18 @@ class _Problems:
 
 
 def _service_request(request, problems):
+    if request.code is not None and not any(
+        coding.system == SNOMED_CT and coding.code == SOCIAL_PRESCRIBING
+        for coding in request.code.coding or []
+    ):
+        # Without this, a request for a colonoscopy would become a referral here.
+        problems.add(
+            "code-invalid",
+            "code",
+            "SPL takes referrals to social prescribing only: give code as SNOMED CT "
+            f"({SNOMED_CT}) {SOCIAL_PRESCRIBING}, 'Referral to social prescribing "
+            "service', or leave code out",
+        )
     if request.status != "active":
         problems.add("value", "status", "The status of a new referral must be 'active'")
     if request.intent not in INTENTS:

@@ -441,7 +441,7 @@ ANY_JSON = st.recursive(
 )
 @given(
     element=st.sampled_from(["status", "intent", "priority", "subject", "identifier", "reasonCode",
-                             "note", "extension", "requester", "contained"]),
+                             "note", "extension", "requester", "contained", "code"]),
     patient_element=st.sampled_from(["identifier", "name", "birthDate", "gender", "address",
                                      "telecom", "generalPractitioner", "id"]),
     value=ANY_JSON,
@@ -610,6 +610,48 @@ def test_json_by_any_of_its_names_is_read(client, sender, practice, content_type
         HTTP_AUTHORIZATION=f"Bearer {sender.token}",
     )
     assert response.status_code == 201
+
+
+COLONOSCOPY = {"coding": [{"system": "http://snomed.info/sct", "code": "73761001"}]}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        COLONOSCOPY,
+        {"coding": [{"system": "http://example.org/codes", "code": "871731000000106"}]},
+        {"text": "Referral to social prescribing service"},
+        {"coding": []},
+    ],
+)
+def test_a_request_for_anything_but_social_prescribing_is_refused_at_its_code(
+    client, sender, practice, code
+):
+    response = post(client, service_request(practice, code=code), sender)
+    assert response.status_code == 422
+    assert expressions(response) == [("code-invalid", f"{SR}.code")]
+    assert "871731000000106" in response.json()["issue"][0]["diagnostics"]
+    assert not Referral.objects.exists()
+
+
+def test_a_request_for_social_prescribing_among_other_codings_is_created(client, sender, practice):
+    code = {"coding": [*COLONOSCOPY["coding"], *service_request(practice)["code"]["coding"]]}
+    response = post(client, service_request(practice, code=code), sender)
+    assert response.status_code == 201
+
+
+def test_a_request_for_social_prescribing_is_created(client, sender, practice):
+    response = post(client, service_request(practice), sender)
+    assert response.status_code == 201
+    assert Referral.objects.exists()
+
+
+def test_a_request_without_a_code_is_created(client, sender, practice):
+    body = service_request(practice)
+    del body["code"]
+    response = post(client, body, sender)
+    assert response.status_code == 201
+    assert Referral.objects.exists()
 
 
 PERSONAL = "Joanne Bloggs, 943 476 5919, born 1958-04-12"
