@@ -103,8 +103,9 @@ def service_request_detail(request, reference):
     client = _authenticated_client(request)
     if client is None:
         return _unauthorised()
-    # A client reads only the referrals it sent: anything else is not found.
-    referral = _sent_by(client).filter(reference=reference).first()
+    # A client reads only the referrals it sent: anything else is not found. No
+    # reference holds a NUL byte, and PostgreSQL cannot compare text with one.
+    referral = None if "\x00" in reference else _sent_by(client).filter(reference=reference).first()
     if referral is None:
         return _outcome(404, [fhir.issue("not-found", "No referral you sent has this id")])
     audit.record(None, audit.VIEW, referral, patient=referral.patient)

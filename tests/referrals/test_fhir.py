@@ -512,6 +512,13 @@ def test_a_client_gets_404_for_another_clients_referral(client, sender, practice
     assert expressions(response) == [("not-found", None)]
 
 
+def test_reading_a_reference_with_a_nul_byte_is_404(client, sender):
+    # PostgreSQL cannot compare text holding NUL: found by test_fhir_properties.py.
+    response = get(client, "SPL-AAAA-BBBB%00", sender)
+    assert response.status_code == 404
+    assert expressions(response) == [("not-found", None)]
+
+
 def test_reading_a_referral_is_audited(client, sender, practice):
     referral = Referral.objects.get(pk=_created(client, sender, practice))
     get(client, referral.reference, sender)
