@@ -95,7 +95,7 @@ def seed(**options):
     rng = random.Random(20261121)  # noqa: S311 - repeatable demo data, not security
     practices = list(Practice.objects.filter(ods_code__startswith="Y").order_by("ods_code"))
     gp = User.objects.get(email="gp@example.org")
-    gp_pcn = gp.memberships.get().pcn_id
+    gp_practice = gp.memberships.get().practice_id
     link_worker = User.objects.get(email="linkworker@example.org")
     outsider = User.objects.get(email="outsider@example.org")
     manager = User.objects.get(email="manager@example.org")
@@ -132,6 +132,7 @@ def seed(**options):
             postcode=rng.choice(POSTCODES),
             phone=f"0113 496 {rng.randint(0, 9999):04d}",
             registered_practice=practice,
+            **_contact_needs(int(code, 36)),
         )
         if Referral.objects.filter(reference=reference).exists():
             continue
@@ -139,7 +140,8 @@ def seed(**options):
             patient=patient,
             route=route,
             reasons=reasons,
-            by=gp if route == Route.CLINICIAN and practice.pcn_id == gp_pcn else None,
+            # The demo GP refers their own practice's patients (the only ones they see).
+            by=gp if route == Route.CLINICIAN and practice.pk == gp_practice else None,
             urgency=urgency,
             consent_to_contact=True,
             received_at=received,
@@ -170,6 +172,24 @@ def seed(**options):
     # worker started by `make run` does not send hundreds of them.
     Notification.objects.filter(referral__in=created_ids).update(sent_at=now)
     return f"{created} demo referrals created ({COUNT} in all)"
+
+
+# How some people ask to be contacted and what they need (the Accessible
+# Information Standard). Chosen from the reference, not the random sequence,
+# so that seeding an older demo database again finds the same referrals.
+CONTACT_NEEDS = [
+    {"preferred_contact_method": "phone", "preferred_contact_times": "Mornings"},
+    {"preferred_contact_method": "text"},
+    {"preferred_contact_method": "text", "accessible_information_needs": "Deaf: text only"},
+    {"preferred_contact_method": "email"},
+    {"preferred_contact_method": "phone", "interpreter_needed": True, "language": "Polish"},
+    {"preferred_contact_method": "letter", "accessible_information_needs": "Large print",
+     "address_line_1": "12 Canal Street", "town": "Leeds"},
+]  # fmt: skip
+
+
+def _contact_needs(number):
+    return CONTACT_NEEDS[number % 9] if number % 9 < len(CONTACT_NEEDS) else {}
 
 
 def _backdate(referral, received):

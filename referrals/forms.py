@@ -515,6 +515,7 @@ class FindMyReferralForm(forms.Form):
         label="Find a referral",
         help_text="A reference like SPL-7K3M-9QPD, or the person's name",
         max_length=100,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20", "spellcheck": "false"}),
         error_messages={"required": "Enter a reference or a name"},
     )
 

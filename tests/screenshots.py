@@ -81,6 +81,34 @@ def test_clinician_referral_form(page, demo):
     shoot(page, "referral-new-errors")
 
 
+def test_referring_someone_already_referred(page, demo):
+    from referrals import services
+    from referrals.models import Referral
+
+    gp = User.objects.get(email="gp@example.org")
+    known = services.create_referral(  # earlier today, for a patient of the practice
+        patient=Referral.objects.visible_to(gp).exclude(patient__nhs_number="")[0].patient,
+        route="clinician",
+        reasons=["finance"],
+        by=gp,
+        consent_to_contact=True,
+    )
+    log_in(page, "gp@example.org")
+    page.goto("/referrals/new/")
+    page.locator("#id_find-nhs_number").fill(known.patient.nhs_number)
+    submit(page, "Find by NHS number")
+    shoot(page, "referral-new-already-referred")
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_label(
+        "The person has agreed to be contacted by a social prescribing link worker"
+    ).check()
+    submit(page, "Send referral")
+    shoot(page, "referral-sent")
+    page.get_by_role("link", name="View this referral").click()
+    page.wait_for_load_state()
+    shoot(page, "referral-mine-detail")
+
+
 def test_triage_pages(page, demo):
     import datetime
 
@@ -114,6 +142,13 @@ def test_triage_pages(page, demo):
     shoot(page, "referral-list")
     page.goto(referral.get_absolute_url())  # the second Sam Okafor: a possible duplicate
     shoot(page, "referral-detail")
+    page.get_by_label("A duplicate: merge into another open referral").check()
+    shoot(page, "referral-detail-merge")
+    page.get_by_label("Merge into", exact=True).select_option(index=1)
+    submit(page, "Save decision")
+    page.locator(".nhsuk-summary-list a").last.click()  # "Merged into": the surviving one
+    page.wait_for_load_state()
+    shoot(page, "referral-detail-merged")
 
 
 def test_public_referral_forms(page, demo):
@@ -139,10 +174,21 @@ def test_public_referral_forms(page, demo):
     shoot(page, "refer-agency")
 
 
+def test_self_referral_by_letter(page, demo):
+    page.goto("/refer/")
+    page.get_by_label("Letter").check()
+    page.get_by_label("Address line 1").fill("4 Canal Street")
+    submit(page, "Send")
+    shoot(page, "refer-self-letter-errors")
+
+
 def test_referrer_pages(page, demo):
     log_in(page, "gp@example.org")
     page.goto("/referrals/mine/")
     shoot(page, "referral-mine")
+    page.get_by_label("Find a referral").fill("brown")
+    submit(page, "Search")
+    shoot(page, "referral-mine-search")
     submit(page, "Log out")
     log_in(page, "manager@example.org")
     page.goto("/referrals/coding/")
