@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0004_notifications_and_coding_permission'),
-        ('spl', '0002_audit_event_append_only'),
+        ("referrals", "0004_notifications_and_coding_permission"),
+        ("spl", "0002_audit_event_append_only"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='patient',
-            name='one_patient_per_nhs_number',
-            constraint=models.UniqueConstraint(condition=models.Q(('nhs_number', ''), _negated=True), fields=('nhs_number',), name='one_patient_per_nhs_number', violation_error_message="A patient with this NHS number is registered with a practice whose records you cannot see. Ask your PCN's link workers to check their record before referring."),
+            model_name="patient",
+            name="one_patient_per_nhs_number",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("nhs_number", ""), _negated=True),
+                fields=("nhs_number",),
+                name="one_patient_per_nhs_number",
+                violation_error_message="A patient with this NHS number is registered with a practice whose records you cannot see. Ask your PCN's link workers to check their record before referring.",
+            ),
         ),
     ]

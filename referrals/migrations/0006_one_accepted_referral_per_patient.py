@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0005_patient_clash_message_for_practice_scope'),
+        ("referrals", "0005_patient_clash_message_for_practice_scope"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'accepted')), fields=('patient',), name='one_accepted_referral_per_patient'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "accepted")),
+                fields=("patient",),
+                name="one_accepted_referral_per_patient",
+            ),
         ),
     ]
