@@ -189,6 +189,27 @@ def new_reference():
     return f"SPL-{code[:4]}-{code[4:]}"
 
 
+def _same_person(patient):
+    """The one rule for possible duplicates, as two filters on Referral: `same`,
+    for the same Patient record (the same NHS number), and `similar`, for the
+    same last name in any case, date of birth and postcode, which counts only
+    when the person has no NHS number. `patient` is a Patient or, inside a
+    subquery, OuterRef("patient")."""
+
+    def field(name):
+        if isinstance(patient, OuterRef):
+            return OuterRef(f"{patient.name}__{name}")
+        return getattr(patient, name)
+
+    same = Q(patient=patient if isinstance(patient, OuterRef) else patient.pk)
+    similar = Q(
+        patient__family_name__iexact=field("family_name"),
+        patient__date_of_birth=field("date_of_birth"),
+        patient__postcode=field("postcode"),
+    )
+    return same, similar
+
+
 class ReferralQuerySet(PCNScopedQuerySet):
     def awaiting_triage(self):
         return self.filter(status=Status.AWAITING_TRIAGE)
@@ -196,23 +217,26 @@ class ReferralQuerySet(PCNScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def possible_duplicates_of(self, referral):
+        """The other open referrals that may be for the same person as an open
+        `referral` (the rule in `_same_person`)."""
+        if referral.status not in OPEN_STATUSES:
+            return self.none()
+        same, similar = _same_person(referral.patient)
+        if not referral.patient.nhs_number:
+            same |= similar
+        return self.open().filter(same).exclude(pk=referral.pk).select_related("patient")
+
     def with_duplicate_flag(self):
         """Annotate `possible_duplicate`: an open referral with another open one
-        for the same patient or, without an NHS number, for someone with the same
-        last name, date of birth and postcode (the rule in
-        referrals.services.possible_duplicates)."""
-        others = Referral.objects.filter(status__in=OPEN_STATUSES).exclude(pk=OuterRef("pk"))
-        same_patient = others.filter(patient=OuterRef("patient"))
-        similar = others.filter(
-            patient__family_name__iexact=OuterRef("patient__family_name"),
-            patient__date_of_birth=OuterRef("patient__date_of_birth"),
-            patient__postcode=OuterRef("patient__postcode"),
-        )
+        that may be for the same person (the rule in `_same_person`)."""
+        others = Referral.objects.open().exclude(pk=OuterRef("pk"))
+        same, similar = _same_person(OuterRef("patient"))
         return self.annotate(
             possible_duplicate=Case(
                 When(~Q(status__in=OPEN_STATUSES), then=False),
-                When(Exists(same_patient), then=True),
-                When(Q(patient__nhs_number="") & Exists(similar), then=True),
+                When(Exists(others.filter(same)), then=True),
+                When(Q(patient__nhs_number="") & Exists(others.filter(similar)), then=True),
                 default=False,
                 output_field=models.BooleanField(),
             )

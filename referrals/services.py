@@ -5,7 +5,6 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -24,29 +23,6 @@ from referrals.models import (
 from spl import audit
 
 logger = logging.getLogger(__name__)
-
-
-def possible_duplicates(referral):
-    """Other open referrals that may be for the same person, when this one is open.
-
-    The same NHS number is a duplicate for certain (the same Patient row). Without
-    an NHS number, the same last name, date of birth and postcode is a possible one.
-    """
-    if referral.status not in OPEN_STATUSES:
-        return Referral.objects.none()
-    patient = referral.patient
-    same_person = Q(patient=patient)
-    if not patient.nhs_number:
-        same_person |= Q(
-            patient__family_name__iexact=patient.family_name,
-            patient__date_of_birth=patient.date_of_birth,
-            patient__postcode=patient.postcode,
-        )
-    return (
-        Referral.objects.filter(same_person, status__in=OPEN_STATUSES)
-        .exclude(pk=referral.pk)
-        .select_related("patient")
-    )
 
 
 # Details compared when someone outside the PCN refers a person we know.

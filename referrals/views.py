@@ -260,9 +260,7 @@ def referral_summary(request, reference):
 
 def referral_detail(request, reference):
     referral = _referral_for(request, reference, perm="referrals.view_referral")
-    duplicates = services.possible_duplicates(referral).filter(
-        pk__in=Referral.objects.visible_to(request.user)
-    )
+    duplicates = Referral.objects.visible_to(request.user).possible_duplicates_of(referral)
     form = TriageForm(duplicates=duplicates)
     audit.record(request.user, audit.VIEW, referral, patient=referral.patient)
     return _render_detail(request, referral, duplicates, form)
@@ -271,9 +269,7 @@ def referral_detail(request, reference):
 @require_POST
 def referral_triage(request, reference):
     referral = _referral_for(request, reference, perm="referrals.change_referral")
-    duplicates = services.possible_duplicates(referral).filter(
-        pk__in=Referral.objects.visible_to(request.user)
-    )
+    duplicates = Referral.objects.visible_to(request.user).possible_duplicates_of(referral)
     form = TriageForm(request.POST, duplicates=duplicates)
     if form.is_valid():
         try:

@@ -87,25 +87,25 @@ def test_a_second_open_referral_for_the_same_nhs_number_is_a_duplicate(practice,
         patient=first.patient, route="clinician", reasons=["housing"], by=gp,
         consent_to_contact=True,
     )  # fmt: skip
-    assert list(services.possible_duplicates(second)) == [first]
+    assert list(Referral.objects.possible_duplicates_of(second)) == [first]
 
 
 def test_without_nhs_numbers_same_name_birth_date_and_postcode_is_a_possible_duplicate(practice):
     first = refer(practice, nhs_number="")
     second = refer(practice, nhs_number="", family_name="BLOGGS")
-    assert list(services.possible_duplicates(second)) == [first]
+    assert list(Referral.objects.possible_duplicates_of(second)) == [first]
 
 
 def test_a_different_birth_date_is_not_a_duplicate(practice):
     refer(practice, nhs_number="")
     second = refer(practice, nhs_number="", date_of_birth=datetime.date(1960, 1, 1))
-    assert not services.possible_duplicates(second).exists()
+    assert not Referral.objects.possible_duplicates_of(second).exists()
 
 
 def test_a_closed_referral_is_not_a_duplicate(practice):
     first = refer(practice, nhs_number="")
     Referral.objects.filter(pk=first.pk).update(status=Status.CLOSED)
-    assert not services.possible_duplicates(refer(practice, nhs_number="")).exists()
+    assert not Referral.objects.possible_duplicates_of(refer(practice, nhs_number="")).exists()
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC))
@@ -220,3 +220,22 @@ def test_an_intake_note_is_kept_on_the_first_history_row(practice):
         consent_to_contact=True, intake_note="Check the phone number",
     )  # fmt: skip
     assert referral.history.get().note == "Referral received. Check the phone number"
+
+
+@pytest.mark.parametrize(
+    ("second_changes", "duplicate"),
+    [
+        ({}, True),  # same last name, birth date and postcode, no NHS numbers
+        ({"family_name": "BLOGGS"}, True),
+        ({"postcode": "LS2 7UE"}, False),
+        ({"date_of_birth": datetime.date(1960, 1, 1)}, False),
+        ({"nhs_number": "9434765919"}, False),  # a number says who the person is
+    ],
+    ids=["same", "name-in-capitals", "other-postcode", "other-birth-date", "has-nhs-number"],
+)
+def test_the_list_flag_and_the_referral_page_apply_one_rule(practice, second_changes, duplicate):
+    refer(practice, nhs_number="")
+    second = refer(practice, **{"nhs_number": "", **second_changes})
+    flagged = Referral.objects.with_duplicate_flag().get(pk=second.pk).possible_duplicate
+    listed = Referral.objects.possible_duplicates_of(second).exists()
+    assert (flagged, listed) == (duplicate, duplicate)
