@@ -17,9 +17,10 @@ def clear_expired_sessions() -> None:
 
 
 @transaction.atomic
-def update_practice(*, form, by):
-    """Save a practice's details and record who changed them."""
-    practice = form.save()
+def set_list_size(*, practice, list_size, by):
+    """Record a practice's registered list size, and who changed it."""
+    practice.list_size = list_size
+    practice.save(update_fields=["list_size"])
     audit.record(by, audit.UPDATE, practice)
-    logger.info("Practice %s updated by user %s", practice.pk, by.pk)
+    logger.info("Practice %s list size updated by user %s", practice.pk, by.pk)
     return practice

@@ -154,8 +154,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Reserved for the security work: when on, every user must set up a second factor.
-SPL_REQUIRE_MFA = env_bool("SPL_REQUIRE_MFA", False)
 # Password for the demo users that `manage.py seed_demo` creates.
 SPL_DEMO_PASSWORD = os.environ.get("SPL_DEMO_PASSWORD", "spl-demo-password")
 

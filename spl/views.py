@@ -87,7 +87,9 @@ def practice_edit(request, pk):
     )
     form = PracticeForm(request.POST or None, instance=practice)
     if request.method == "POST" and form.is_valid():
-        services.update_practice(form=form, by=request.user)
+        services.set_list_size(
+            practice=practice, list_size=form.cleaned_data["list_size"], by=request.user
+        )
         messages.success(request, f"{practice.name}'s list size has been updated")
         return redirect(practice)
     return render(request, "spl/practice_edit.html", {"practice": practice, "form": form})

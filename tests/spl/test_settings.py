@@ -115,11 +115,6 @@ def test_email_host_selects_smtp():
     assert backend == "django.core.mail.backends.smtp.EmailBackend"
 
 
-def test_mfa_requirement_is_off_by_default_and_can_be_turned_on():
-    assert setting("SPL_REQUIRE_MFA", DEBUG="true") == "False"
-    assert setting("SPL_REQUIRE_MFA", DEBUG="true", SPL_REQUIRE_MFA="true") == "True"
-
-
 def test_a_malformed_boolean_is_refused_with_its_name():
     result = run_django("pass", DEBUG="maybe")
     assert "DEBUG must be true or false" in result.stderr
