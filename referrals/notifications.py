@@ -1,7 +1,8 @@
 """Emails to referrers about their referrals.
 
-Services queue a `Notification` row in the same transaction as the change
-(`queue(...)`); `referrals.tasks.send_notification` sends it after commit.
+Services write a `Notification` row in the same transaction as the change
+(`queue(...)`) and enqueue `referrals.tasks.send_notification`, which sends it
+after commit (`send(...)`). Dependencies run services -> tasks -> notifications.
 
 What an email may say depends on where it goes. Addresses outside the NHS
 (settings.NHS_EMAIL_DOMAINS) get the reference and status only, addressed by
@@ -14,7 +15,6 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -59,19 +59,16 @@ def recipient(referral):
 
 
 def queue(referral, kind):
-    """Queue an email of `kind` about `referral` to its referrer, if there is an
-    address and it was not queued before. Call inside the changing transaction."""
+    """Write the row for an email of `kind` about `referral` to its referrer.
+    Returns it, or None when there is no address or it was queued before. Call
+    inside the changing transaction."""
     to = recipient(referral)
     if to is None:
         return None
     notification, created = Notification.objects.get_or_create(
         referral=referral, kind=kind, defaults={"to_email": to[0]}
     )
-    if created:
-        from referrals.tasks import send_notification
-
-        transaction.on_commit(lambda: send_notification.delay(notification.pk))
-    return notification
+    return notification if created else None
 
 
 def send(notification_id):
@@ -111,7 +108,8 @@ def render(notification):
         context |= {
             "patient": referral.patient,
             "decision_note": _decision_note(referral),
-            "link": settings.SITE_URL + reverse("referrals:referral_mine")
+            "link": settings.SITE_URL
+            + reverse("referrals:referral_mine_detail", args=[referral.reference])
             if referral.referred_by_id
             else "",
         }

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from referrals import notifications
+from referrals import notifications, tasks
 from referrals.models import (
     OPEN_STATUSES,
     Notification,
@@ -98,7 +98,7 @@ def create_referral(*, patient, route, reasons, by=None, intake_note="", **detai
     if route in (Route.AGENCY, Route.SELF):
         # Clinicians see the reference on screen and systems in the response;
         # people without an account are told by email, when they gave one.
-        notifications.queue(referral, Notification.Kind.RECEIVED)
+        _tell_referrer(referral, Notification.Kind.RECEIVED)
     logger.info("Referral %s received by route %s", referral.pk, route)
     return referral
 
@@ -228,9 +228,16 @@ def _triage(referral, to_status, *, by, note="", code="", merged_into=None):
     _record_change(referral, from_status=Status.AWAITING_TRIAGE, by=by, note=note)
     audit.record(by, audit.UPDATE, referral, patient=referral.patient)
     if to_status in notifications.KIND_FOR_STATUS:
-        notifications.queue(referral, notifications.KIND_FOR_STATUS[to_status])
+        _tell_referrer(referral, notifications.KIND_FOR_STATUS[to_status])
     logger.info("Referral %s triaged as %s by user %s", referral.pk, to_status, by.pk)
     return referral
+
+
+def _tell_referrer(referral, kind):
+    """Queue an email to the referrer, sent by the worker once this commits."""
+    notification = notifications.queue(referral, kind)
+    if notification is not None:
+        transaction.on_commit(lambda: tasks.send_notification.delay(notification.pk))
 
 
 def _record_change(referral, *, from_status, by, note=""):

@@ -146,7 +146,7 @@ def test_an_email_to_an_nhs_address_names_the_person_and_gives_the_note(
     body = mail.outbox[0].body
     assert "Ada Lovelace" in body and "943 476 5919" in body
     assert "Sent to CMHT" in body
-    assert "http://127.0.0.1:8000/referrals/mine/" in body
+    assert f"http://127.0.0.1:8000/referrals/mine/{referral.reference}/" in body
 
 
 def test_a_self_referrer_is_emailed_in_their_own_words(
