@@ -5,7 +5,8 @@
 FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# The build needs only the dependencies; axe-core (a devDependency) is for the tests.
+RUN npm ci --omit=dev --no-audit --no-fund
 COPY static/build.mjs static/build.mjs
 COPY static/src static/src
 RUN npm run build

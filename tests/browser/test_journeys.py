@@ -14,7 +14,10 @@ def log_in(page, email, password=PASSWORD):
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # To the page it leads to (or back to this one), loaded, so that a journey
+    # going straight on with page.goto leaves a page axe has checked.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
 
 
 def test_link_worker_logs_in_sees_their_home_and_logs_out(page, link_worker, pcn):
@@ -132,6 +135,7 @@ def test_directory_manager_adds_a_service_and_a_link_worker_finds_it(
         "Shed sessions has been added to the directory"
     )
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
 
     log_in(page, link_worker.email)
     page.goto("/directory/?need=loneliness&age=70")
