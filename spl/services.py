@@ -22,5 +22,5 @@ def set_list_size(*, practice, list_size, by):
     practice.list_size = list_size
     practice.save(update_fields=["list_size"])
     audit.record(by, audit.UPDATE, practice)
-    logger.info("Practice %s list size updated by user %s", practice.pk, by.pk)
+    logger.info("Practice %s updated by user %s", practice.pk, by.pk)
     return practice
