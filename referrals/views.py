@@ -371,7 +371,7 @@ def _public_referral(request, form_class, route, template):
                 "route": route,
                 "emailed": referral.notifications.exists(),
             }
-            return redirect("public_referral_sent")
+            return redirect("public:referral_sent")
     return render(request, template, {"form": form})
 
 
@@ -379,5 +379,5 @@ def _public_referral(request, form_class, route, template):
 def public_referral_sent(request):
     sent = request.session.get("public_referral")
     if not sent:
-        return redirect("self_referral_create")
+        return redirect("public:self_referral_create")
     return render(request, "referrals/public_referral_sent.html", {"sent": sent})

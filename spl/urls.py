@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import include, path
 
-from referrals import api as referrals_api
-from referrals import views as referrals_views
 from spl import forms, views
 
 admin.site.site_header = "Social prescribing administration"
@@ -60,14 +58,10 @@ urlpatterns = [
     path("practices/<int:pk>/edit/", views.practice_edit, name="practice_edit"),
     path("admin/", admin.site.urls),
     path("referrals/", include("referrals.urls")),
-    path("refer/", referrals_views.self_referral_create, name="self_referral_create"),
-    path("refer/agency/", referrals_views.agency_referral_create, name="agency_referral_create"),
-    path("refer/sent/", referrals_views.public_referral_sent, name="public_referral_sent"),
+    path("refer/", include("referrals.public_urls")),
     path("caseload/", include("caseload.urls")),
     path("directory/", include("directory.urls")),
     path("outcomes/", include("outcomes.urls")),
-    path("api/fhir/ServiceRequest", referrals_api.service_request_create),
-    path("api/fhir/ServiceRequest/<str:reference>", referrals_api.service_request_detail),
-    re_path(r"^api/fhir(?:/(?P<path>[\s\S]*))?$", referrals_api.not_found),  # any other path
+    path("api/", include("referrals.fhir_urls")),  # /api/fhir: referrals from other systems
     path("api/", include("directory.api_urls")),  # /api/oruk: the public ORUK API
 ]
