@@ -394,7 +394,9 @@ class TriageFilterForm(forms.Form):
     """The filters above the triage list (GET): every choice is validated."""
 
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *Status.choices], required=False, initial="awaiting_triage"
+        choices=[("", "Any status"), *Status.choices],
+        required=False,
+        initial=Status.AWAITING_TRIAGE,
     )
     practice = forms.ModelChoiceField(queryset=Practice.objects.none(), required=False,
                                       empty_label="Any practice")  # fmt: skip

@@ -262,11 +262,13 @@ class ReferralQuerySet(PCNScopedQuerySet):
         )
 
     def for_triage_list(self):
+        """The triage list: urgent referrals first, then the longest waiting."""
+        urgent_first = Case(When(urgency=Urgency.URGENT, then=0), default=1)
         return (
             self.select_related("patient__registered_practice")
             .prefetch_related("reasons")
             .with_duplicate_flag()
-            .order_by("-urgency", "received_at")
+            .order_by(urgent_first, "received_at", "id")
         )
 
 

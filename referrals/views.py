@@ -318,7 +318,7 @@ def _render_detail(request, referral, duplicates, form, status=200):
             "duplicates": duplicates,
             "form": form,
             "can_triage": request.user.has_perm("referrals.change_referral")
-            and referral.status == "awaiting_triage",
+            and referral.status == Status.AWAITING_TRIAGE,
         },
         status=status,
     )

@@ -183,3 +183,17 @@ def test_outsider_cannot_triage(client_for, outsider, practice):
 def test_triage_is_post_only(client_for, link_worker, practice):
     referral = ReferralFactory(patient__registered_practice=practice)
     assert client_for(link_worker).get(triage_url(referral)).status_code == 405
+
+
+def test_urgent_referrals_come_first_then_the_longest_waiting(practice):
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    old = ReferralFactory(
+        patient__registered_practice=practice, received_at=now - datetime.timedelta(days=9)
+    )
+    new_urgent = ReferralFactory(patient__registered_practice=practice, urgency="urgent")
+    newer = ReferralFactory(patient__registered_practice=practice)
+    assert list(Referral.objects.for_triage_list()) == [new_urgent, old, newer]
