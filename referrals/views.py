@@ -3,7 +3,7 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -245,17 +245,15 @@ def referral_mark_coded(request, reference):
 
 def referral_summary(request, reference):
     """A one-page summary to print or file in the GP record."""
-    referral = _referral_for(request, reference)
-    if not (
-        request.user.has_perm("referrals.view_referral")
-        or request.user.has_perm("referrals.code_referral")
-    ):
-        raise PermissionDenied
+    referral = _referral_for(
+        request, reference, perm=("referrals.view_referral", "referrals.code_referral")
+    )
     audit.record(request.user, audit.VIEW, referral, patient=referral.patient)
     return render(
-        request, "referrals/referral_summary.html",
+        request,
+        "referrals/referral_summary.html",
         {"referral": referral, "patient": referral.patient},
-    )  # fmt: skip
+    )
 
 
 def referral_detail(request, reference):

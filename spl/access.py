@@ -9,10 +9,17 @@ from django.shortcuts import get_object_or_404
 
 
 def get_visible_object_or_404(queryset, user, *, perm=None, **lookup):
+    """The one way a view fetches a record: `perm` is a permission, or a tuple of
+    permissions any one of which will do."""
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
-    if perm and not user.has_perm(perm):
+    if perm and not _has_any(user, perm):
         raise PermissionDenied
     return obj
+
+
+def _has_any(user, perm):
+    perms = (perm,) if isinstance(perm, str) else perm
+    return any(user.has_perm(p) for p in perms)
 
 
 def get_managed_object_or_404(queryset, user, *, perm, **lookup):

@@ -62,7 +62,6 @@ def practice_list(request):
     return render(request, "spl/practice_list.html", {"page": page})
 
 
-@permission_required("spl.view_practice", raise_exception=True)
 def practice_detail(request, pk):
     practice = get_visible_object_or_404(
         Practice.objects.select_related("pcn").prefetch_related(
@@ -72,6 +71,7 @@ def practice_detail(request, pk):
             )
         ),
         request.user,
+        perm="spl.view_practice",
         pk=pk,
     )
     return render(
