@@ -38,30 +38,43 @@ SOCIAL_PRESCRIBING = "871731000000106"  # Referral to social prescribing service
 
 INTENTS = ("order", "proposal", "plan")
 URGENCIES = {
-    "routine": Urgency.ROUTINE, "urgent": Urgency.URGENT, "asap": Urgency.URGENT,
+    "routine": Urgency.ROUTINE,
+    "urgent": Urgency.URGENT,
+    "asap": Urgency.URGENT,
     "stat": Urgency.URGENT,
-}  # fmt: skip
+}
 SEXES = {
-    "male": Sex.MALE, "female": Sex.FEMALE, "other": Sex.INDETERMINATE,
+    "male": Sex.MALE,
+    "female": Sex.FEMALE,
+    "other": Sex.INDETERMINATE,
     "unknown": Sex.NOT_KNOWN,
-}  # fmt: skip
+}
 STATUSES = {
-    Status.AWAITING_TRIAGE: "active", Status.ACCEPTED: "active", Status.DECLINED: "revoked",
-    Status.NOT_APPROPRIATE: "revoked", Status.MERGED: "revoked", Status.CLOSED: "completed",
-}  # fmt: skip
+    Status.AWAITING_TRIAGE: "active",
+    Status.ACCEPTED: "active",
+    Status.DECLINED: "revoked",
+    Status.NOT_APPROPRIATE: "revoked",
+    Status.MERGED: "revoked",
+    Status.CLOSED: "completed",
+}
 MAX_NOTES = 2000
 MAX_IDENTIFIER = 255  # Referral.external_identifier_system and _value
 
 # Where each Patient field came from, to point full_clean's errors at the element.
 _PATIENT_ELEMENTS = {
     "nhs_number": f"identifier.where(system='{NHS_NUMBER_SYSTEM}').value",
-    "given_name": "name.given", "family_name": "name.family", "date_of_birth": "birthDate",
-    "sex": "gender", "address_line_1": "address.line", "address_line_2": "address.line",
-    "town": "address.city", "postcode": "address.postalCode",
+    "given_name": "name.given",
+    "family_name": "name.family",
+    "date_of_birth": "birthDate",
+    "sex": "gender",
+    "address_line_1": "address.line",
+    "address_line_2": "address.line",
+    "town": "address.city",
+    "postcode": "address.postalCode",
     "phone": "telecom.where(system='phone').value",
     "email": "telecom.where(system='email').value",
     "registered_practice": "generalPractitioner",
-}  # fmt: skip
+}
 
 
 # Steps pydantic adds to an error's location that are not FHIR elements.
@@ -229,12 +242,16 @@ def _subject(request, path, patients):
     """The Patient the subject refers to, and its path, from {reference: (Patient, path)}."""
     reference = request.subject.reference if request.subject else None
     if reference not in patients:
-        raise Invalid([issue(
-            "not-found",
-            "The subject must refer to the Patient: a contained one ('#id') or the fullUrl "
-            "of a Patient entry in the Bundle",
-            f"{path}.subject",
-        )])  # fmt: skip
+        raise Invalid(
+            [
+                issue(
+                    "not-found",
+                    "The subject must refer to the Patient: a contained one ('#id') or the fullUrl "
+                    "of a Patient entry in the Bundle",
+                    f"{path}.subject",
+                )
+            ]
+        )
     return patients[reference]
 
 

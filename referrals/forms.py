@@ -26,9 +26,15 @@ CONSENT_LABEL = "The person has agreed to be contacted by a social prescribing l
 
 
 PATIENT_FIELDS = [
-    "nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "phone",
-    "email", "registered_practice",
-]  # fmt: skip
+    "nhs_number",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "postcode",
+    "phone",
+    "email",
+    "registered_practice",
+]
 PATIENT_WIDGETS = {
     "nhs_number": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-10"}),
     "given_name": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -44,9 +50,12 @@ PATIENT_ERRORS = {
     "email": {"invalid": "Enter an email address in the correct format, like name@example.com"},
 }
 REFERRER_FIELDS = [
-    "referrer_name", "referrer_organisation", "referrer_organisation_type", "referrer_email",
+    "referrer_name",
+    "referrer_organisation",
+    "referrer_organisation_type",
+    "referrer_email",
     "referrer_phone",
-]  # fmt: skip
+]
 
 
 def urgency_field():
@@ -186,10 +195,20 @@ class ClinicianReferralForm(ReferralForm):
     urgency = urgency_field()
 
     field_order = [
-        "nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "phone",
-        "email", "registered_practice", "reasons", "other_reason", "urgency", "notes",
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "postcode",
+        "phone",
+        "email",
+        "registered_practice",
+        "reasons",
+        "other_reason",
+        "urgency",
+        "notes",
         "consent_to_contact",
-    ]  # fmt: skip
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,13 +231,15 @@ class AgencyReferralForm(HoneypotMixin, ReferralForm):
     """For organisations without an account: pharmacies, discharge teams, police..."""
 
     referrer_name = forms.CharField(
-        label="Your full name", max_length=150,
+        label="Your full name",
+        max_length=150,
         error_messages={"required": "Enter your full name"},
-    )  # fmt: skip
+    )
     referrer_organisation = forms.CharField(
-        label="Organisation", max_length=200,
+        label="Organisation",
+        max_length=200,
         error_messages={"required": "Enter the name of your organisation"},
-    )  # fmt: skip
+    )
     referrer_organisation_type = forms.ChoiceField(
         label="Type of organisation",
         choices=[("", "Select a type"), *OrganisationType.choices],
@@ -234,20 +255,36 @@ class AgencyReferralForm(HoneypotMixin, ReferralForm):
         },
     )
     referrer_phone = forms.CharField(
-        label="Your phone number", max_length=30,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel",
-                                      "class": "nhsuk-input--width-20"}),
+        label="Your phone number",
+        max_length=30,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "class": "nhsuk-input--width-20"}
+        ),
         error_messages={"required": "Enter a phone number we can call you on"},
-    )  # fmt: skip
+    )
     urgency = urgency_field()
 
     field_order = [
-        "referrer_name", "referrer_organisation", "referrer_organisation_type",
-        "referrer_email", "referrer_phone",
-        "nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "phone",
-        "email", "registered_practice", "reasons", "other_reason", "urgency", "notes",
-        "consent_to_contact", "website",
-    ]  # fmt: skip
+        "referrer_name",
+        "referrer_organisation",
+        "referrer_organisation_type",
+        "referrer_email",
+        "referrer_phone",
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "postcode",
+        "phone",
+        "email",
+        "registered_practice",
+        "reasons",
+        "other_reason",
+        "urgency",
+        "notes",
+        "consent_to_contact",
+        "website",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -266,14 +303,23 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
 
     # The person's own words for what every route asks: (label, hint, message if missing).
     wording = {
-        "reasons": ("What would you like help with?", "Select all that apply",
-                    "Select at least one thing you would like help with"),
+        "reasons": (
+            "What would you like help with?",
+            "Select all that apply",
+            "Select at least one thing you would like help with",
+        ),
         "other_reason": ("If something else, tell us what", "", None),
-        "notes": ("Is there anything else you would like us to know? (optional)",
-                  "For example, the best time to call you", None),
-        "consent_to_contact": ("I agree to a social prescribing link worker contacting me", "",
-                               "Confirm you agree to a link worker contacting you"),
-    }  # fmt: skip
+        "notes": (
+            "Is there anything else you would like us to know? (optional)",
+            "For example, the best time to call you",
+            None,
+        ),
+        "consent_to_contact": (
+            "I agree to a social prescribing link worker contacting me",
+            "",
+            "Confirm you agree to a link worker contacting you",
+        ),
+    }
 
     date_of_birth = DateField(
         label="Date of birth",
@@ -338,11 +384,25 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
         }
 
     field_order = [
-        "given_name", "family_name", "date_of_birth", "postcode", "registered_practice",
-        "preferred_contact_method", "address_line_1", "address_line_2", "town", "phone", "email",
-        "nhs_number", "reasons", "other_reason", "notes", "accessible_information_needs",
-        "consent_to_contact", "website",
-    ]  # fmt: skip
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "postcode",
+        "registered_practice",
+        "preferred_contact_method",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "phone",
+        "email",
+        "nhs_number",
+        "reasons",
+        "other_reason",
+        "notes",
+        "accessible_information_needs",
+        "consent_to_contact",
+        "website",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -398,8 +458,9 @@ class TriageFilterForm(forms.Form):
         required=False,
         initial=Status.AWAITING_TRIAGE,
     )
-    practice = forms.ModelChoiceField(queryset=Practice.objects.none(), required=False,
-                                      empty_label="Any practice")  # fmt: skip
+    practice = forms.ModelChoiceField(
+        queryset=Practice.objects.none(), required=False, empty_label="Any practice"
+    )
     route = forms.ChoiceField(choices=[("", "Any route"), *Route.choices], required=False)
     urgency = forms.ChoiceField(choices=[("", "Any urgency"), *Urgency.choices], required=False)
 
@@ -445,9 +506,11 @@ class TriageForm(forms.Form):
         help_text="Needed when the referral is not appropriate: say why and where it went instead",
     )
     merge_into = forms.ModelChoiceField(
-        label="Merge into", queryset=Referral.objects.none(), required=False,
+        label="Merge into",
+        queryset=Referral.objects.none(),
+        required=False,
         empty_label="Choose a referral",
-    )  # fmt: skip
+    )
     conditional_fields = {"decision": {"merge": ["merge_into"]}}
 
     def __init__(self, *args, duplicates, **kwargs):
@@ -481,9 +544,11 @@ class CodingFilterForm(forms.Form):
         required=False,
     )
     practice = forms.ModelChoiceField(
-        label="Practice", queryset=Practice.objects.none(), required=False,
+        label="Practice",
+        queryset=Practice.objects.none(),
+        required=False,
         empty_label="All your practices",
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, practices, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,9 +27,14 @@ logger = logging.getLogger(__name__)
 
 # Details compared when someone outside the PCN refers a person we know.
 _COMPARED_FIELDS = (
-    "address_line_1", "address_line_2", "town", "postcode", "phone", "email",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "phone",
+    "email",
     "registered_practice",
-)  # fmt: skip
+)
 
 
 def patient_for_outside_referral(patient):
@@ -154,8 +159,9 @@ def merge_referral(*, referral, into, by):
     merged = _triage(
         referral, Status.MERGED, by=by, note=f"Merged into {into.reference}", merged_into=into
     )
-    _record_change(into, from_status=into.status, by=by,
-                   note=f"{referral.reference} merged into this referral")  # fmt: skip
+    _record_change(
+        into, from_status=into.status, by=by, note=f"{referral.reference} merged into this referral"
+    )
     return merged
 
 

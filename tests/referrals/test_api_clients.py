@@ -36,9 +36,11 @@ def test_a_request_with_an_unknown_token_is_401(client, sender, practice):
 
 def test_a_request_with_another_scheme_is_401(client, sender, practice):
     response = client.post(
-        URL, service_request(practice), content_type="application/fhir+json",
+        URL,
+        service_request(practice),
+        content_type="application/fhir+json",
         HTTP_AUTHORIZATION=f"Basic {sender.token}",
-    )  # fmt: skip
+    )
     assert response.status_code == 401
 
 
@@ -96,27 +98,39 @@ def test_administrator_adds_a_client_and_sees_its_token_once(client_for, adminis
 
 
 def test_a_token_issued_in_the_admin_works(client_for, administrator, client, practice):
-    page = client_for(administrator).post(
-        f"{ADMIN_URL}add/",
-        {"organisation_name": "GP system", "organisation_type": "gp_practice",
-         "contact_email": "it@example.org"},
-        follow=True,
-    ).content.decode()  # fmt: skip
+    page = (
+        client_for(administrator)
+        .post(
+            f"{ADMIN_URL}add/",
+            {
+                "organisation_name": "GP system",
+                "organisation_type": "gp_practice",
+                "contact_email": "it@example.org",
+            },
+            follow=True,
+        )
+        .content.decode()
+    )
     token = re.search(r"(spl_[\w-]{40,})", page)[1]
     client.logout()
     response = client.post(
-        URL, service_request(practice), content_type="application/fhir+json",
+        URL,
+        service_request(practice),
+        content_type="application/fhir+json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
-    )  # fmt: skip
+    )
     assert response.status_code == 201
 
 
 def test_administrator_revokes_the_selected_tokens(client_for, administrator, sender):
     with time_machine.travel("2026-01-01 09:00 +00:00", tick=False):
         earlier = ApiClient.objects.create(
-            organisation_name="Old system", organisation_type="other",
-            contact_email="old@example.org", token_hash="1" * 64, revoked_at=timezone.now(),
-        )  # fmt: skip
+            organisation_name="Old system",
+            organisation_type="other",
+            contact_email="old@example.org",
+            token_hash="1" * 64,
+            revoked_at=timezone.now(),
+        )
     client_for(administrator).post(
         ADMIN_URL,
         {"action": "revoke", "_selected_action": [sender.pk, earlier.pk]},
@@ -137,9 +151,14 @@ def test_nobody_can_delete_a_client_in_the_admin(client_for, sender):
 def test_the_token_digest_cannot_be_changed_in_the_admin(client_for, administrator, sender):
     client_for(administrator).post(
         f"{ADMIN_URL}{sender.pk}/change/",
-        {"organisation_name": "Renamed", "organisation_type": "pharmacy",
-         "contact_email": "new@example.org", "token_hash": "0" * 64, "revoked_at": ""},
-    )  # fmt: skip
+        {
+            "organisation_name": "Renamed",
+            "organisation_type": "pharmacy",
+            "contact_email": "new@example.org",
+            "token_hash": "0" * 64,
+            "revoked_at": "",
+        },
+    )
     sender.refresh_from_db()
     assert sender.organisation_name == "Renamed"
     assert sender.token_hash == hash_token(sender.token)

@@ -25,9 +25,12 @@ def decided(practice, status=Status.ACCEPTED, **fields):
         Status.DECLINED: Snomed.SOCIAL_PRESCRIBING_DECLINED,
     }[status]
     return ReferralFactory(
-        patient__registered_practice=practice, status=status, snomed_code=code,
-        coded_on="2026-11-02", **fields,
-    )  # fmt: skip
+        patient__registered_practice=practice,
+        status=status,
+        snomed_code=code,
+        coded_on="2026-11-02",
+        **fields,
+    )
 
 
 # /referrals/mine/
@@ -92,10 +95,12 @@ def test_the_referring_gp_is_emailed_when_a_referral_is_accepted(
     ("decide", "subject"),
     [
         (lambda r, by: services.record_declined(referral=r, by=by), "the person declined"),
-        (lambda r, by: services.mark_not_appropriate(referral=r, by=by, reason="To the GP"),
-         "redirected to other support"),
+        (
+            lambda r, by: services.mark_not_appropriate(referral=r, by=by, reason="To the GP"),
+            "redirected to other support",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_referrer_is_emailed_when_a_referral_is_declined_or_redirected(
     gp, link_worker, practice, django_capture_on_commit_callbacks, decide, subject
 ):
@@ -105,8 +110,9 @@ def test_the_referrer_is_emailed_when_a_referral_is_declined_or_redirected(
     assert mail.outbox[0].subject == f"Referral {referral.reference}: {subject}"
 
 
-def test_no_email_when_a_referral_is_merged(gp, link_worker, practice,
-                                            django_capture_on_commit_callbacks):  # fmt: skip
+def test_no_email_when_a_referral_is_merged(
+    gp, link_worker, practice, django_capture_on_commit_callbacks
+):
     first = referral_by(gp, practice)
     second = ReferralFactory(patient=first.patient, referred_by=gp)
     with django_capture_on_commit_callbacks(execute=True):
@@ -118,19 +124,32 @@ def test_an_email_outside_the_nhs_carries_the_reference_and_status_only(
     link_worker, practice, django_capture_on_commit_callbacks
 ):
     referral = ReferralFactory(
-        patient__registered_practice=practice, patient__given_name="Ada",
-        patient__family_name="Lovelace", patient__nhs_number="9434765919",
-        route="agency", referrer_name="Pat Jones", referrer_email="pat@pharmacy.example.com",
+        patient__registered_practice=practice,
+        patient__given_name="Ada",
+        patient__family_name="Lovelace",
+        patient__nhs_number="9434765919",
+        route="agency",
+        referrer_name="Pat Jones",
+        referrer_email="pat@pharmacy.example.com",
         notes="History of depression",
-    )  # fmt: skip
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.mark_not_appropriate(
             referral=referral, by=link_worker, reason="Needs the community mental health team"
         )
     body = mail.outbox[0].body
     assert referral.reference in body and "Dear Pat," in body
-    for private in ("Ada", "Lovelace", "943", "1958", "depression", "mental health",
-                    "Amira", "Riverside", "LS1"):  # fmt: skip
+    for private in (
+        "Ada",
+        "Lovelace",
+        "943",
+        "1958",
+        "depression",
+        "mental health",
+        "Amira",
+        "Riverside",
+        "LS1",
+    ):
         assert private not in body, private
 
 
@@ -139,8 +158,13 @@ def test_an_email_to_an_nhs_address_names_the_person_and_gives_the_note(
 ):
     gp = UserFactory(email="sam.patel@nhs.net", full_name="Dr Sam Patel", role=roles.REFERRER)
     MembershipFactory(user=gp, pcn=practice.pcn, practice=practice)
-    referral = referral_by(gp, practice, patient__given_name="Ada", patient__family_name="Lovelace",
-                           patient__nhs_number="9434765919")  # fmt: skip
+    referral = referral_by(
+        gp,
+        practice,
+        patient__given_name="Ada",
+        patient__family_name="Lovelace",
+        patient__nhs_number="9434765919",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.mark_not_appropriate(referral=referral, by=link_worker, reason="Sent to CMHT")
     body = mail.outbox[0].body
@@ -327,8 +351,11 @@ def test_the_coding_list_takes_the_same_queries_for_many_rows(
     with django_assert_max_num_queries(12) as few:
         client.get(CODING)
     for _ in range(20):
-        decided(practice, coded_in_gp_record_by=practice_manager,
-                coded_in_gp_record_at="2026-11-03T10:00:00Z")  # fmt: skip
+        decided(
+            practice,
+            coded_in_gp_record_by=practice_manager,
+            coded_in_gp_record_at="2026-11-03T10:00:00Z",
+        )
         decided(practice)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(CODING, {"show": "all"})

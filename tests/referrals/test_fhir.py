@@ -245,10 +245,12 @@ def test_an_identifier_used_by_another_client_is_refused(client, sender, practic
         external_identifier_system="https://pharmacy.example.org/referrals",
         external_identifier_value="REF-2026-0001",
         api_client=ApiClient.objects.create(
-            organisation_name="Other", organisation_type="other", contact_email="o@example.org",
+            organisation_name="Other",
+            organisation_type="other",
+            contact_email="o@example.org",
             token_hash="0" * 64,
         ),
-    )  # fmt: skip
+    )
     response = post(client, service_request(practice), sender)
     assert response.status_code == 422
     assert expressions(response) == [("duplicate", "ServiceRequest.identifier")]
@@ -440,13 +442,36 @@ ANY_JSON = st.recursive(
     max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    element=st.sampled_from(["status", "intent", "priority", "subject", "identifier", "reasonCode",
-                             "note", "extension", "requester", "contained", "code"]),
-    patient_element=st.sampled_from(["identifier", "name", "birthDate", "gender", "address",
-                                     "telecom", "generalPractitioner", "id"]),
+    element=st.sampled_from(
+        [
+            "status",
+            "intent",
+            "priority",
+            "subject",
+            "identifier",
+            "reasonCode",
+            "note",
+            "extension",
+            "requester",
+            "contained",
+            "code",
+        ]
+    ),
+    patient_element=st.sampled_from(
+        [
+            "identifier",
+            "name",
+            "birthDate",
+            "gender",
+            "address",
+            "telecom",
+            "generalPractitioner",
+            "id",
+        ]
+    ),
     value=ANY_JSON,
     patient_value=ANY_JSON,
-)  # fmt: skip
+)
 def test_any_value_anywhere_never_causes_a_server_error(
     client, sender, practice, element, patient_element, value, patient_value
 ):

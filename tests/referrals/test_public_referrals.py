@@ -87,7 +87,10 @@ def test_a_self_referral_creates_one_referral_and_shows_its_reference(client, pr
     response = client.post(SELF, self_data(practice), follow=True)
     referral = Referral.objects.get()
     assert (referral.route, referral.referred_by, referral.status) == (
-        "self", None, "awaiting_triage")  # fmt: skip
+        "self",
+        None,
+        "awaiting_triage",
+    )
     assert referral.patient.registered_practice == practice
     assert referral.patient.postcode == "LS1 4AP"
     assert referral.reference in response.content.decode()
@@ -156,13 +159,27 @@ def test_public_referrals_are_audited_without_an_actor(client, practice):
 
 
 def test_every_typed_value_comes_back_after_an_error(client, practice):
-    data = self_data(practice, given_name="", date_of_birth_day="31", date_of_birth_month="2",
-                     nhs_number="943 476 5918", reasons=["loneliness", "other"])  # fmt: skip
+    data = self_data(
+        practice,
+        given_name="",
+        date_of_birth_day="31",
+        date_of_birth_month="2",
+        nhs_number="943 476 5918",
+        reasons=["loneliness", "other"],
+    )
     page = client.post(SELF, data).content.decode()
     assert not Referral.objects.exists()
-    for typed in ('value="Bloggs"', 'value="31"', 'value="2"', 'value="1958"', 'value="ls1 4ap"',
-                  'value="07700 900123"', 'value="jo.bloggs@example.com"',
-                  'value="943 476 5918"', "Best after 2pm"):  # fmt: skip
+    for typed in (
+        'value="Bloggs"',
+        'value="31"',
+        'value="2"',
+        'value="1958"',
+        'value="ls1 4ap"',
+        'value="07700 900123"',
+        'value="jo.bloggs@example.com"',
+        'value="943 476 5918"',
+        "Best after 2pm",
+    ):
         assert typed in page, typed
     assert 'value="loneliness" checked' in page
     assert 'value="phone" checked' in page
@@ -171,8 +188,9 @@ def test_every_typed_value_comes_back_after_an_error(client, practice):
 
 
 def test_each_error_is_next_to_its_field_and_in_the_summary(client, practice):
-    data = self_data(practice, given_name="", reasons=[], consent_to_contact="",
-                     nhs_number="943 476 5918")  # fmt: skip
+    data = self_data(
+        practice, given_name="", reasons=[], consent_to_contact="", nhs_number="943 476 5918"
+    )
     page = client.post(SELF, data).content.decode()
     assert "<title>Error: " in page
     for anchor, message in (
@@ -247,13 +265,25 @@ def test_behind_a_proxy_the_rate_limit_uses_the_address_it_forwarded(client, pra
     settings.PUBLIC_REFERRALS_PER_HOUR = 1
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.5"}
-    assert client.post(SELF, self_data(practice), HTTP_X_FORWARDED_FOR="192.0.2.1",
-                       **proxy).status_code == 302  # fmt: skip
-    assert client.post(SELF, self_data(practice), HTTP_X_FORWARDED_FOR="192.0.2.2",
-                       **proxy).status_code == 302  # fmt: skip
+    assert (
+        client.post(
+            SELF, self_data(practice), HTTP_X_FORWARDED_FOR="192.0.2.1", **proxy
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            SELF, self_data(practice), HTTP_X_FORWARDED_FOR="192.0.2.2", **proxy
+        ).status_code
+        == 302
+    )
     # A forged left-most entry does not escape the limit.
-    assert client.post(SELF, self_data(practice), HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.1",
-                       **proxy).status_code == 429  # fmt: skip
+    assert (
+        client.post(
+            SELF, self_data(practice), HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.1", **proxy
+        ).status_code
+        == 429
+    )
 
 
 def test_the_rate_limit_page_is_the_same_for_the_agency_form(client, practice, settings):
@@ -274,8 +304,12 @@ def test_the_confirmation_page_without_a_referral_goes_back_to_the_form(client, 
 
 
 def test_a_known_nhs_number_joins_the_existing_record_without_changing_it(client, practice):
-    known = PatientFactory(registered_practice=practice, nhs_number="9434765919",
-                           date_of_birth="1947-11-03", phone="0113 000 0000")  # fmt: skip
+    known = PatientFactory(
+        registered_practice=practice,
+        nhs_number="9434765919",
+        date_of_birth="1947-11-03",
+        phone="0113 000 0000",
+    )
     client.post(AGENCY, agency_data(practice, phone="07700 900999"))
     referral = Referral.objects.get()
     known.refresh_from_db()
@@ -287,8 +321,9 @@ def test_a_known_nhs_number_joins_the_existing_record_without_changing_it(client
 def test_a_public_referral_never_reveals_that_an_nhs_number_is_known(
     client, practice, other_practice
 ):
-    PatientFactory(registered_practice=other_practice, nhs_number="9434765919",
-                   date_of_birth="1990-01-01")  # fmt: skip
+    PatientFactory(
+        registered_practice=other_practice, nhs_number="9434765919", date_of_birth="1990-01-01"
+    )
     response = client.post(AGENCY, agency_data(practice))
     assert response.status_code == 302
     referral = Referral.objects.get()
@@ -306,8 +341,12 @@ def test_the_acknowledgement_is_queued_once(client, practice):
 def test_the_acknowledgement_goes_to_the_address_typed_not_a_matched_records(
     client, practice, django_capture_on_commit_callbacks
 ):
-    PatientFactory(registered_practice=practice, nhs_number="9434765919",
-                   date_of_birth="1958-04-12", email="old.address@example.com")  # fmt: skip
+    PatientFactory(
+        registered_practice=practice,
+        nhs_number="9434765919",
+        date_of_birth="1958-04-12",
+        email="old.address@example.com",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(SELF, self_data(practice, nhs_number="9434765919"))
     assert [email.to for email in mail.outbox] == [["jo.bloggs@example.com"]]

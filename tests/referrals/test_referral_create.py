@@ -59,13 +59,25 @@ def test_gp_sends_a_referral_and_is_told_its_reference(client_for, gp, practice)
 
 def test_every_typed_value_comes_back_after_an_error(client_for, gp, practice):
     data = valid_data(
-        practice, given_name="", nhs_number="943 476 5918", phone="0113 496 0000",
-        notes="Prefers mornings", date_of_birth_day="31", date_of_birth_month="2",
-    )  # fmt: skip
+        practice,
+        given_name="",
+        nhs_number="943 476 5918",
+        phone="0113 496 0000",
+        notes="Prefers mornings",
+        date_of_birth_day="31",
+        date_of_birth_month="2",
+    )
     page = client_for(gp).post(URL, data).content.decode()
     assert not Referral.objects.exists()
-    for typed in ('value="943 476 5918"', 'value="Bloggs"', 'value="0113 496 0000"',
-                  "Prefers mornings", 'value="31"', 'value="2"', 'value="ls1 4ap"'):  # fmt: skip
+    for typed in (
+        'value="943 476 5918"',
+        'value="Bloggs"',
+        'value="0113 496 0000"',
+        "Prefers mornings",
+        'value="31"',
+        'value="2"',
+        'value="ls1 4ap"',
+    ):
         assert typed in page, typed
     assert 'value="finance" checked' in page
 

@@ -80,8 +80,9 @@ def test_each_row_of_your_referrals_opens_the_referral(client_for, gp, made_by_g
 
 
 def test_your_referrals_are_found_by_name_with_a_post(client_for, gp, practice, made_by_gp):
-    ReferralFactory(patient__registered_practice=practice, referred_by=gp,
-                    patient__family_name="Hopper")  # fmt: skip
+    ReferralFactory(
+        patient__registered_practice=practice, referred_by=gp, patient__family_name="Hopper"
+    )
     page = client_for(gp).post("/referrals/mine/", {"q": "lovelace"}).content.decode()
     assert "Ada Lovelace" in page
     assert "Hopper" not in page
@@ -128,8 +129,9 @@ def test_the_referrer_sees_the_decision_and_its_reason(client_for, gp, made_by_g
     assert "Withdraw" not in page
 
 
-def test_someone_elses_referral_is_404_on_the_referrer_page(client_for, practice_manager,
-                                                           made_by_gp):  # fmt: skip
+def test_someone_elses_referral_is_404_on_the_referrer_page(
+    client_for, practice_manager, made_by_gp
+):
     assert client_for(practice_manager).get(mine(made_by_gp)).status_code == 404
 
 

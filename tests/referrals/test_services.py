@@ -61,18 +61,24 @@ def test_a_new_referral_is_audited_with_the_patient(practice, gp):
 def test_a_referral_without_consent_is_refused_and_nothing_is_saved(practice, gp):
     with pytest.raises(ValidationError, match="agreed to be contacted"):
         services.create_referral(
-            patient=new_patient(practice), route="clinician", reasons=["housing"], by=gp,
+            patient=new_patient(practice),
+            route="clinician",
+            reasons=["housing"],
+            by=gp,
             consent_to_contact=False,
-        )  # fmt: skip
+        )
     assert not Patient.objects.exists()
 
 
 def test_a_referral_without_a_reason_is_refused(practice, gp):
     with pytest.raises(ValidationError, match="at least one reason"):
         services.create_referral(
-            patient=new_patient(practice), route="clinician", reasons=[], by=gp,
+            patient=new_patient(practice),
+            route="clinician",
+            reasons=[],
+            by=gp,
             consent_to_contact=True,
-        )  # fmt: skip
+        )
 
 
 def test_an_invalid_nhs_number_is_refused(practice, gp):
@@ -84,9 +90,12 @@ def test_an_invalid_nhs_number_is_refused(practice, gp):
 def test_a_second_open_referral_for_the_same_nhs_number_is_a_duplicate(practice, gp):
     first = refer(practice, by=gp, nhs_number="9434765919")
     second = services.create_referral(
-        patient=first.patient, route="clinician", reasons=["housing"], by=gp,
+        patient=first.patient,
+        route="clinician",
+        reasons=["housing"],
+        by=gp,
         consent_to_contact=True,
-    )  # fmt: skip
+    )
     assert list(Referral.objects.possible_duplicates_of(second)) == [first]
 
 
@@ -141,8 +150,10 @@ def test_each_triage_decision_writes_a_history_row_with_the_actor(practice, link
     services.accept_referral(referral=referral, by=link_worker)
     change = ReferralStatusChange.objects.get(referral=referral)
     assert (change.from_status, change.to_status, change.by) == (
-        "awaiting_triage", "accepted", link_worker,
-    )  # fmt: skip
+        "awaiting_triage",
+        "accepted",
+        link_worker,
+    )
 
 
 def test_a_referral_cannot_be_triaged_twice(practice, link_worker, colleague):
@@ -216,9 +227,12 @@ def test_an_outside_referral_with_a_known_nhs_number_but_other_birth_date_drops_
 
 def test_an_intake_note_is_kept_on_the_first_history_row(practice):
     referral = services.create_referral(
-        patient=new_patient(practice), route="self", reasons=["housing"],
-        consent_to_contact=True, intake_note="Check the phone number",
-    )  # fmt: skip
+        patient=new_patient(practice),
+        route="self",
+        reasons=["housing"],
+        consent_to_contact=True,
+        intake_note="Check the phone number",
+    )
     assert referral.history.get().note == "Referral received. Check the phone number"
 
 

@@ -40,8 +40,10 @@ def test_link_worker_sees_the_referral_and_the_view_is_audited(client_for, link_
     assert "Ada" in response.content.decode()
     event = AuditEvent.objects.get()
     assert (event.action, event.object_id, event.patient_id) == (
-        "view", str(referral.pk), str(referral.patient.pk),
-    )  # fmt: skip
+        "view",
+        str(referral.pk),
+        str(referral.patient.pk),
+    )
 
 
 def test_commissioner_gets_403_for_the_referral_list(client_for, commissioner):
@@ -103,9 +105,11 @@ def test_list_flags_a_possible_duplicate(client_for, link_worker, practice):
 def test_list_flags_a_similar_person_without_nhs_number(client_for, link_worker, practice):
     for _ in range(2):
         ReferralFactory(
-            patient__registered_practice=practice, patient__nhs_number="",
-            patient__family_name="Smith", patient__postcode="LS1 4AP",
-        )  # fmt: skip
+            patient__registered_practice=practice,
+            patient__nhs_number="",
+            patient__family_name="Smith",
+            patient__postcode="LS1 4AP",
+        )
     page = client_for(link_worker).get("/referrals/").content.decode()
     assert page.count("Possible duplicate") == 2
 

@@ -18,8 +18,11 @@ PRODUCTION = {
 
 def run_django(code, **env):
     """Run `code` after django.setup() with only the given environment variables."""
-    clean = {key: value for key, value in os.environ.items() if not key.isupper() or key in
-             ("PATH", "HOME", "LANG", "SYSTEMROOT")}  # fmt: skip
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.isupper() or key in ("PATH", "HOME", "LANG", "SYSTEMROOT")
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE="spl.settings")
     script = f"import django, json; django.setup(); from django.conf import settings; {code}"
     return subprocess.run(
