@@ -2,17 +2,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from referrals.models import Patient, Referral
-from referrals.validators import is_valid_nhs_number
-from tests.factories import PatientFactory, ReferralFactory, _test_nhs_number
+from tests.factories import PatientFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_test_nhs_numbers_are_valid_distinct_and_in_the_999_range():
-    numbers = [_test_nhs_number(n) for n in range(50)]
-    assert all(is_valid_nhs_number(number) for number in numbers)
-    assert len(set(numbers)) == 50
-    assert all(number.startswith("999") for number in numbers)
 
 
 def test_patients_are_visible_only_inside_their_practices_pcn(link_worker, outsider, practice):
