@@ -112,6 +112,7 @@ def referral_list(request):
     filters = TriageFilterForm(request.GET or None, user=request.user)
     referrals = filters.filter(Referral.objects.visible_to(request.user).for_triage_list())
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    audit.record_list(request.user, page)
     return render(request, "referrals/referral_list.html", {"filters": filters, "page": page})
 
 
@@ -129,6 +130,7 @@ def referral_mine(request):
     if searched:
         referrals = search.filter(referrals)
     page = Paginator(referrals, 25).get_page(1 if searched else request.GET.get("page"))
+    audit.record_list(request.user, page)
     return render(
         request,
         "referrals/referral_mine.html",
@@ -228,6 +230,7 @@ def coding_list(request):
     )
     referrals = filters.filter(Referral.objects.visible_to(request.user).for_coding_list())
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    audit.record_list(request.user, page)
     return render(request, "referrals/coding_list.html", {"filters": filters, "page": page})
 
 

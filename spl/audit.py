@@ -2,6 +2,7 @@
 
     audit.record(request.user, audit.VIEW, practice)
     audit.record(by, audit.UPDATE, referral, patient=referral.patient)
+    audit.record_list(request.user, page)  # a list: each row shown
 
 The request id and client address come from the request being served (set by
 `spl.middleware.RequestContextMiddleware`), so services can call this without
@@ -22,6 +23,14 @@ def record(actor, action, obj, *, patient=None):
     event = unsaved(actor, action, obj, patient=patient)
     event.save()
     return event
+
+
+def record_list(actor, referrals):
+    """A list page showed these rows of personal data: one view event each,
+    written in one query. `referrals` are records with a `patient`."""
+    AuditEvent.objects.bulk_create(
+        unsaved(actor, VIEW, row, patient=row.patient) for row in referrals
+    )
 
 
 def unsaved(actor, action, obj, *, patient=None):
