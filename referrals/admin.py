@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from referrals.models import ApiClient
+from referrals.models import ApiClient, Referral
 
 
 @admin.register(ApiClient)
@@ -76,3 +76,55 @@ class ApiClientAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"Revoked {revoked} token(s). They no longer work.")
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    """Referrals, read-only, for administrators answering "what happened to SPL-…?".
+
+    Only what identifies no one: reference, status, route, dates and practice.
+    Never the person's name or NHS number, in the list, the search or the page:
+    administrators run the service, not anyone's care, so they have no need to
+    know who was referred; the admin site writes no audit events for what it
+    shows; and a search is a GET, so what is typed in it lands in URLs and
+    access logs. Link workers see people through their PCN's scoped pages.
+
+    Also the yardstick for bench/referral_pages.py: a list as a quick CRUD
+    build gives it, with Django's own pagination and counts.
+    """
+
+    list_display = ["reference", "status", "route", "received_at", "practice"]
+    list_filter = ["status", "route"]
+    list_select_related = ["patient__registered_practice"]
+    search_fields = ["reference"]
+    search_help_text = "A referral's reference, like SPL-7K3M-9QPD"
+    fields = [
+        "reference", "practice", "route", "urgency", "status", "received_at", "snomed_code",
+        "coded_on", "coded_in_gp_record_at", "merged_into",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        # Administrators have no referrals.view_referral: that permission opens
+        # the link workers' pages. This site is open only to staff (administrators).
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # The whole reference, exactly: the unique index answers it at any size,
+        # where Django's default (icontains) would read every referral.
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(reference=search_term.strip().upper()), False
+
+    @admin.display(ordering="patient__registered_practice__name")
+    def practice(self, referral):
+        return referral.patient.registered_practice
