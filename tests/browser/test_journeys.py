@@ -1,11 +1,13 @@
 """Journeys a person clicks through, in headless Chromium against a live server."""
 
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.axe import check_accessibility
+from tests.factories import PASSWORD, PatientFactory, ReferralFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -162,3 +164,144 @@ def test_an_import_page_shows_the_report_by_itself_when_the_worker_finishes(
     # service, its place, the service there and a phone contact
     expect(page.get_by_role("heading", level=1)).to_contain_text("Imported", timeout=10_000)
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("5 created")
+
+
+def test_gp_refers_someone_already_referred_adds_information_then_withdraws(page, gp, practice):
+    from referrals.forms import CONSENT_LABEL
+    from referrals.models import Referral, Status
+
+    patient = PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
+    earlier = ReferralFactory(
+        patient=patient, received_at=datetime.datetime(2025, 3, 2, 10, tzinfo=datetime.UTC)
+    )
+    log_in(page, gp.email)
+    page.get_by_role("link", name="Refer someone").first.click()
+    page.get_by_label("NHS number", exact=True).fill(patient.nhs_number)
+    page.get_by_role("button", name="Find by NHS number").click()
+
+    warning = page.locator(".nhsuk-warning-callout")
+    expect(warning).to_contain_text("Already referred")
+    expect(warning).to_contain_text(f"{earlier.reference}, awaiting triage, received 2 March 2025")
+    expect(page.get_by_label("Last name")).to_have_value("Bloggs")
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_label(CONSENT_LABEL).check()
+    page.get_by_role("button", name="Send referral").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Referral sent")
+    referral = Referral.objects.exclude(pk=earlier.pk).get()
+    assert referral.patient == patient
+    expect(page.locator(".nhsuk-panel")).to_contain_text(referral.reference)
+    page.get_by_role("link", name="View this referral").click()
+    expect(page).to_have_url(re.compile(f"/referrals/mine/{referral.reference}/$"))
+
+    page.get_by_label("What would you like to add?").fill("She would rather be called mornings")
+    page.get_by_role("button", name="Add to the referral").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        f"Information added to referral {referral.reference}"
+    )
+    notes = page.locator(".nhsuk-summary-list__row", has_text="Notes")
+    expect(notes).to_contain_text("Added by Dr Sam Patel")
+    expect(notes).to_contain_text("She would rather be called mornings")
+
+    page.get_by_role("button", name="Withdraw referral").click()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Say why you are withdrawing the referral"
+    )
+    expect(notes).to_contain_text("She would rather be called mornings")
+    expect(page.locator("main .nhsuk-tag")).to_have_text("Awaiting triage")
+    page.locator(".nhsuk-error-summary a").click()
+    reason = page.get_by_label("Why are you withdrawing the referral?")
+    expect(reason).to_be_focused()
+    reason.fill("Already referred: the earlier referral covers it")
+    page.get_by_role("button", name="Withdraw referral").click()
+
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        f"Referral {referral.reference} withdrawn"
+    )
+    expect(page.locator("main")).to_contain_text("Withdrawn by the referrer")
+    expect(page.get_by_role("button", name="Withdraw referral")).to_have_count(0)
+    referral.refresh_from_db()
+    assert referral.status == Status.WITHDRAWN
+
+
+def test_link_worker_merges_a_duplicate_chosen_from_a_revealed_list(page, link_worker, practice):
+    from referrals.models import Status
+
+    patient = PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
+    first = ReferralFactory(
+        patient=patient, notes="Lives alone",
+        received_at=datetime.datetime(2025, 3, 2, 10, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    first.reasons.create(reason="loneliness")
+    second = ReferralFactory(patient=patient, notes="Prefers calls after 10am")
+    second.reasons.create(reason="finance")
+    log_in(page, link_worker.email)
+    page.goto(second.get_absolute_url())
+    expect(page.locator(".nhsuk-warning-callout")).to_contain_text(first.reference)
+
+    merge_into = page.get_by_label("Merge into", exact=True)
+    expect(merge_into).to_be_hidden()
+    page.get_by_label("A duplicate: merge into another open referral").check()
+    expect(merge_into).to_be_visible()
+    check_accessibility(page)  # the page with the list revealed
+    merge_into.select_option(label=f"{first.reference}, received 2 Mar 2025 (Awaiting triage)")
+    page.get_by_role("button", name="Save decision").click()
+
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        f"Referral {second.reference}: merged into another referral"
+    )
+    page.get_by_role("link", name=first.reference).click()
+    expect(page.get_by_role("heading", name="Merged into this referral")).to_be_visible()
+    merged = page.locator("dl", has=page.locator("dd", has_text="Prefers calls after 10am"))
+    expect(merged).to_contain_text("Finance, debt and benefits")
+    expect(page.locator("main")).to_contain_text("Lives alone")
+    expect(page.get_by_role("heading", name=f"Referral {second.reference}")).to_be_visible()
+    second.refresh_from_db()
+    assert (second.status, second.merged_into) == (Status.MERGED, first)
+
+
+def test_a_person_who_wants_a_letter_gives_their_address_under_that_choice(page, practice):
+    from referrals.models import Referral
+
+    page.goto("/refer/")
+    page.get_by_label("First name").fill("Jo")
+    page.get_by_label("Last name").fill("Bloggs")
+    page.get_by_label("Day").fill("12")
+    page.get_by_label("Month").fill("4")
+    page.get_by_label("Year").fill("1958")
+    page.get_by_label("Postcode").fill("LS1 4AP")
+    page.get_by_label("Your GP practice").select_option(label=practice.name)
+    address = page.get_by_label("Address line 1")
+    expect(address).to_be_hidden()
+    page.get_by_label("Letter").check()
+    expect(address).to_be_visible()
+    expect(page.get_by_label("Town or city")).to_be_visible()
+    check_accessibility(page)  # the page with the address revealed
+    page.get_by_label("Finance, debt and benefits").check()
+    page.get_by_label("I agree to a social prescribing link worker contacting me").check()
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Enter the first line of your address"
+    )
+    expect(address).to_be_visible()
+    expect(page.locator("#id_address_line_1-error")).to_have_text(
+        "Error: Enter the first line of your address"
+    )
+    expect(address).to_have_accessible_description(
+        re.compile("Enter the first line of your address")
+    )
+    expect(page.get_by_label("Letter")).to_be_checked()
+    address.fill("1 Park Row")
+    page.get_by_label("Town or city").fill("Leeds")
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
+    patient = Referral.objects.get().patient
+    assert (patient.preferred_contact_method, patient.address_line_1, patient.town) == (
+        "letter",
+        "1 Park Row",
+        "Leeds",
+    )
