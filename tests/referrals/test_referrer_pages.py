@@ -192,3 +192,8 @@ def test_the_referrer_page_query_count_is_fixed(
     client = client_for(gp)
     with django_assert_max_num_queries(9):
         assert client.get(mine(made_by_gp)).status_code == 200
+
+
+def test_an_error_is_said_once_in_the_page_title(client_for, gp, made_by_gp):
+    response = client_for(gp).post(mine(made_by_gp) + "withdraw/", {"reason": ""})
+    assert f"<title>Error: Referral {made_by_gp.reference} –" in response.content.decode()
