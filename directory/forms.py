@@ -59,13 +59,7 @@ class ServiceSearchForm(forms.Form):
     def filter(self, services):
         self.is_valid()
         data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}
-        if data.get("q"):
-            text = data["q"].strip()
-            services = services.filter(
-                Q(name__icontains=text)
-                | Q(description__icontains=text)
-                | Q(organisation__name__icontains=text)
-            )
+        services = services.search(data.get("q", ""))
         for term in (data.get("need"), data.get("activity")):
             if term:
                 services = services.filter(taxonomy_terms=term)

@@ -7,13 +7,15 @@ and, for active services, by anyone through the API.
 """
 
 import datetime
+import re
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -79,6 +81,25 @@ def qa_status_expression(assured_until_path, today):
         default=models.Value(QAStatus.ASSURED),
         output_field=models.CharField(),
     )
+
+
+SEARCH_CONFIG = "english"
+MAX_SEARCH_WORDS = 10
+
+
+def search_words(text):
+    """The words of a search, as letters and digits: at most MAX_SEARCH_WORDS."""
+    return re.findall(r"\w+", text or "")[:MAX_SEARCH_WORDS]
+
+
+def _trimmed(word):
+    """A word without a common English ending, so that SQLite's letter match
+    finds its other forms: "walks" and "walking" -> "walk"."""
+    word = word.lower()
+    for ending in ("ing", "ies", "es", "ed", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
 
 
 class DirectoryQuerySet(PCNScopedQuerySet):
@@ -169,6 +190,59 @@ class ServiceQuerySet(DirectoryQuerySet):
             .order_by("name", "id")
         )
 
+    def search(self, text=""):
+        """The services found for `text` (see `matching`), the best match first,
+        then by name. Without words, by name."""
+        if not search_words(text):
+            return self.order_by("name", "id")
+        return self.matching(text).order_by("-rank", "name", "id")
+
+    def matching(self, text):
+        """The one rule for finding services by words, on /directory/ and in the
+        ORUK API's `search`: every word of `text` in the service's name or
+        description, its organisation's, or those of a need or activity it is
+        tagged with. Annotates `rank`, higher for a better match: a word in the
+        service's name counts most, then in its organisation's or a term's name,
+        then in a description.
+
+        PostgreSQL compares words by their English stems ("walks" finds
+        "walking") in each service's `search_document`; SQLite, for development,
+        finds each word's letters anywhere, with a plural or "-ing" ending
+        trimmed (docs/decisions/0009-directory-search.md)."""
+        words = search_words(text)
+        if not words:
+            return self.annotate(rank=models.Value(0.0))
+        if connections[self.db].vendor == "postgresql":
+            return self._matching_full_text(" ".join(words))
+        return self._matching_letters(words)
+
+    def _matching_full_text(self, text):
+        query = SearchQuery(text, config=SEARCH_CONFIG)
+        return self.filter(search_document=query).annotate(
+            rank=SearchRank(F("search_document"), query)
+        )
+
+    def _matching_letters(self, words):
+        found, rank = self, models.Value(0)
+        for word in words:
+            stem = _trimmed(word)
+            tagged = Service.taxonomy_terms.through.objects.filter(service=OuterRef("pk"))
+            in_a_name = Q(organisation__name__icontains=stem) | Exists(
+                tagged.filter(taxonomyterm__name__icontains=stem)
+            )
+            in_a_description = (
+                Q(description__icontains=stem)
+                | Q(organisation__description__icontains=stem)
+                | Exists(tagged.filter(taxonomyterm__description__icontains=stem))
+            )
+            found = found.filter(Q(name__icontains=stem) | in_a_name | in_a_description)
+            rank = rank + models.Case(
+                models.When(name__icontains=stem, then=4),
+                models.When(in_a_name, then=2),
+                default=1,
+            )
+        return found.annotate(rank=rank)
+
     def for_service_page(self):
         return self.with_qa_status().select_related(
             "organisation__assurer"
@@ -228,6 +302,13 @@ class Service(models.Model):
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
     taxonomy_terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="services")
     last_modified = models.DateTimeField(auto_now=True, db_index=True)
+    # What the service is found by, on PostgreSQL: its name (weighted A), its
+    # organisation's and its terms' names (B), its description (C), and its
+    # organisation's and terms' descriptions (D), stemmed as English. Written
+    # by database triggers whenever any of those change (migration 0007), so
+    # every way of saving keeps it right; empty on SQLite, which searches the
+    # text itself. See ServiceQuerySet.matching.
+    search_document = SearchVectorField(null=True, editable=False)
 
     pcn_path = "organisation__pcn"
     objects = ServiceQuerySet.as_manager()

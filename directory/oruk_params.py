@@ -19,7 +19,7 @@ from operator import and_, or_
 from django.db.models import Q
 from django.utils import timezone
 
-from directory.models import Service
+from directory.models import Service, search_words
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -138,7 +138,9 @@ def _whole_number(query, name, default, lowest, highest):
 
 
 def searched(rows, query, *fields):
-    """`search`: rows with every word of it in one of the fields, in any case."""
+    """`search` on organisations and taxonomies: rows with every word of it in
+    one of the fields, in any case. (Services are found as /directory/ finds
+    them: Service.objects.matching.)"""
     for word in search(query).split()[:MAX_SEARCH_WORDS]:
         rows = rows.filter(reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)))
     return rows
@@ -146,7 +148,8 @@ def searched(rows, query, *fields):
 
 def filtered_services(rows, query, *, via=""):
     """Services (or, with `via="service__"`, rows that belong to one) that meet
-    the service filters in the query.
+    the service filters in the query. `search` finds services by the same rule
+    as /directory/ (Service.objects.matching), in the lists' own order.
 
     The ages describe the people a service is sought for: a service matches if
     it takes anyone from minimum_age to maximum_age (the ranges overlap), and a
@@ -182,7 +185,8 @@ def filtered_services(rows, query, *, via=""):
     if oldest is not None:
         no_limit = Q(**{f"{via}minimum_age__isnull": True})
         conditions.append(no_limit | Q(**{f"{via}minimum_age__lte": oldest}))
-    rows = searched(rows, query, f"{via}name", f"{via}description")
+    if search_words(text := search(query)):
+        conditions.append(Q(**{f"{via}pk__in": Service.objects.matching(text).values("pk")}))
     return rows.filter(reduce(and_, conditions)) if conditions else rows
 
 
