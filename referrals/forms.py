@@ -227,7 +227,74 @@ class HoneypotMixin(forms.Form):
         return bool(self.data.get(self.add_prefix("website"), "").strip())
 
 
-class AgencyReferralForm(HoneypotMixin, ReferralForm):
+class PracticeFinderMixin(forms.Form):
+    """The GP practice, found from what the person types rather than picked from
+    every practice in the country: "Find practice" (a submit button, so it works
+    without JavaScript) shows the practices that match as radios, and nothing
+    typed elsewhere is lost. A form built with `finding=True` only finds: it
+    reports no errors."""
+
+    MATCHES = 10
+    # (hint, nothing typed, nothing found): subclasses word them for their reader.
+    finder_wording = (
+        "Type the name of the practice, its town or its postcode, then select Find practice",
+        "Enter the name, town or postcode of the person's GP practice",
+        "No GP practice matches “{}”. Check the spelling, or try the town or postcode",
+    )
+
+    practice_search = forms.CharField(label="GP practice", required=False, max_length=100)
+
+    def __init__(self, *args, finding=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.finding = finding
+        hint, missing, _ = self.finder_wording
+        self.fields["practice_search"].help_text = hint
+        practice = self.fields["registered_practice"]
+        practice.label = "Select the practice"
+        practice.widget = forms.RadioSelect()
+        practice.empty_label = None
+        practice.error_messages["required"] = missing
+        practice.queryset = Practice.objects.filter(pk__in=self._practice_ids()).order_by("name")
+        practice.label_from_instance = lambda p: ", ".join(
+            part for part in (p.name, p.town, p.postcode) if part
+        )
+
+    def _practice_ids(self):
+        """The practices to offer: those matching the search, and the one chosen."""
+        if not self.is_bound:
+            return []
+        search = self.data.get(self.add_prefix("practice_search"), "")
+        ids = list(
+            Practice.objects.matching(str(search))[: self.MATCHES].values_list("pk", flat=True)
+        )
+        chosen = str(self.data.get(self.add_prefix("registered_practice"), ""))
+        if chosen.isdecimal() and len(chosen) < 19:
+            ids.append(int(chosen))
+        return ids
+
+    def full_clean(self):
+        if self.finding:
+            self._errors, self.cleaned_data = forms.utils.ErrorDict(), {}
+            return
+        super().full_clean()
+
+    def clean(self):
+        cleaned = super().clean()
+        offered = self.fields["registered_practice"].queryset
+        if "registered_practice" in self._errors and not offered.exists():
+            # Nothing to select: the message belongs to the search box.
+            del self._errors["registered_practice"]
+            search = cleaned.get("practice_search", "")
+            _, missing, not_found = self.finder_wording
+            self.add_error("practice_search", not_found.format(search) if search else missing)
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        excluded = super()._get_validation_exclusions()
+        return excluded | {"registered_practice"} if "practice_search" in self._errors else excluded
+
+
+class AgencyReferralForm(HoneypotMixin, PracticeFinderMixin, ReferralForm):
     """For organisations without an account: pharmacies, discharge teams, police..."""
 
     referrer_name = forms.CharField(
@@ -277,6 +344,7 @@ class AgencyReferralForm(HoneypotMixin, ReferralForm):
         "postcode",
         "phone",
         "email",
+        "practice_search",
         "registered_practice",
         "reasons",
         "other_reason",
@@ -288,8 +356,7 @@ class AgencyReferralForm(HoneypotMixin, ReferralForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["registered_practice"].label = "The person's GP practice"
-        self.fields["registered_practice"].help_text = "The person must be registered here"
+        self.fields["practice_search"].label = "The person's GP practice"
 
     def referral_details(self):
         return {
@@ -298,7 +365,7 @@ class AgencyReferralForm(HoneypotMixin, ReferralForm):
         }
 
 
-class SelfReferralForm(HoneypotMixin, ReferralForm):
+class SelfReferralForm(HoneypotMixin, PracticeFinderMixin, ReferralForm):
     """For people referring themselves: plain words, only what a link worker needs."""
 
     # The person's own words for what every route asks: (label, hint, message if missing).
@@ -320,6 +387,13 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
             "Confirm you agree to a link worker contacting you",
         ),
     }
+
+    finder_wording = (
+        "Type the name of the surgery where you are registered, its town or its postcode, "
+        "then select Find practice",
+        "Enter the name, town or postcode of your GP practice",
+        "No GP practice matches “{}”. Check the spelling, or try the town or postcode",
+    )
 
     date_of_birth = DateField(
         label="Date of birth",
@@ -388,6 +462,7 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
         "family_name",
         "date_of_birth",
         "postcode",
+        "practice_search",
         "registered_practice",
         "preferred_contact_method",
         "address_line_1",
@@ -411,7 +486,7 @@ class SelfReferralForm(HoneypotMixin, ReferralForm):
             fields[name].label, fields[name].help_text = label, hint
             if missing:
                 fields[name].error_messages["required"] = missing
-        fields["registered_practice"].help_text = "The surgery where you are registered"
+        fields["practice_search"].label = "Your GP practice"
         fields["postcode"].error_messages["required"] = "Enter your postcode"
         fields["nhs_number"].help_text = (
             "You can find it on a letter from the NHS or in the NHS App. Leave blank if you "

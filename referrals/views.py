@@ -344,7 +344,11 @@ def agency_referral_create(request):
 
 
 def _public_referral(request, form_class, route, template):
-    form = form_class(request.POST or None)
+    finding = request.method == "POST" and "find_practice" in request.POST
+    form = form_class(request.POST or None, finding=finding)
+    if finding:
+        # "Find practice": show the practices that match, with everything typed.
+        return render(request, template, {"form": form})
     if request.method == "POST" and form.is_spam():
         # A bot filled the hidden field: thank it and keep nothing.
         logger.info("Public %s referral discarded: the hidden field was filled", route)

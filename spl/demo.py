@@ -18,18 +18,18 @@ PCNS = [
         "ods_code": "U00001",
         "name": "Riverside Primary Care Network",
         "practices": [
-            ("Y00011", "Riverside Medical Centre", 11200),
-            ("Y00012", "Bridge Street Surgery", 7850),
-            ("Y00013", "Meadow Lane Health Centre", 9430),
+            ("Y00011", "Riverside Medical Centre", 11200, "Leeds", "LS1 4AP"),
+            ("Y00012", "Bridge Street Surgery", 7850, "Leeds", "LS2 7UE"),
+            ("Y00013", "Meadow Lane Health Centre", 9430, "Armley", "LS12 1UB"),
         ],
     },
     {
         "ods_code": "U00002",
         "name": "Northgate Primary Care Network",
         "practices": [
-            ("Y00021", "Northgate Family Practice", 13600),
-            ("Y00022", "Hillside Surgery", 6240),
-            ("Y00023", "Old Mill Medical Practice", 8920),
+            ("Y00021", "Northgate Family Practice", 13600, "Chapeltown", "LS7 3JB"),
+            ("Y00022", "Hillside Surgery", 6240, "Headingley", "LS6 3HN"),
+            ("Y00023", "Old Mill Medical Practice", 8920, "Kirkstall", "LS5 3BT"),
         ],
     },
 ]
@@ -76,10 +76,13 @@ def seed(*, password):
         pcn, _ = PCN.objects.get_or_create(
             ods_code=pcn_data["ods_code"], defaults={"name": pcn_data["name"]}
         )
-        for ods_code, name, list_size in pcn_data["practices"]:
-            Practice.objects.get_or_create(
+        for ods_code, name, list_size, town, postcode in pcn_data["practices"]:
+            practice, _ = Practice.objects.get_or_create(
                 ods_code=ods_code, defaults={"name": name, "pcn": pcn, "list_size": list_size}
             )
+            # Demo databases made before practices had a place get one.
+            if not practice.town:
+                Practice.objects.filter(pk=practice.pk).update(town=town, postcode=postcode)
 
     created = []
     for demo in USERS:

@@ -43,6 +43,9 @@ class Practice(models.Model):
         "ODS code", max_length=6, unique=True, validators=[practice_ods_code_validator]
     )
     pcn = models.ForeignKey(PCN, on_delete=models.PROTECT, related_name="practices")
+    # Where it is, so that the public can find their practice by town or postcode.
+    town = models.CharField("town or city", max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
     list_size = models.PositiveIntegerField(
         "registered list size",
         validators=[MinValueValidator(1)],

@@ -38,3 +38,16 @@ class PCNScopedQuerySet(models.QuerySet):
 class PracticeQuerySet(PCNScopedQuerySet):
     def for_list(self):
         return self.select_related("pcn").order_by("pcn__name", "name")
+
+    def matching(self, text):
+        """Practices a person may mean by `text`: a word of the name, the town,
+        the start of the postcode or the ODS code. Every word must match."""
+        words = text.split()[:5]
+        if not words:
+            return self.none()
+        compact = "".join(words).upper()
+        by_postcode = models.Q(postcode__istartswith=" ".join(words)) | models.Q(ods_code=compact)
+        by_words = models.Q()
+        for word in words:
+            by_words &= models.Q(name__icontains=word) | models.Q(town__icontains=word)
+        return self.filter(by_words | by_postcode).order_by("name", "pk")
