@@ -81,10 +81,10 @@ class PCNAdmin(admin.ModelAdmin):
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
-    list_display = ["name", "ods_code", "pcn", "list_size"]
+    list_display = ["name", "ods_code", "pcn", "town", "postcode", "list_size"]
     list_filter = ["pcn"]
     list_select_related = ["pcn"]
-    search_fields = ["name", "ods_code"]
+    search_fields = ["name", "ods_code", "town", "postcode"]
 
 
 @admin.register(AuditEvent)
