@@ -13,11 +13,12 @@ from directory.models import (
     Schedule,
     Service,
     TaxonomyTerm,
+    search_words,
 )
 from directory.taxonomy import ACTIVITIES, NEEDS, taxonomy_id
 from spl.fields import DateField
 from spl.models import PCN
-from spl.postcodes import normalise_postcode, validate_postcode
+from spl.postcodes import normalise_postcode, postcode_district, validate_postcode
 
 
 class ServiceSearchForm(forms.Form):
@@ -27,6 +28,11 @@ class ServiceSearchForm(forms.Form):
     q = forms.CharField(
         label="Search", required=False, max_length=100,
         help_text="For example, debt advice, walking or a group's name",
+    )  # fmt: skip
+    near = forms.CharField(
+        label="Near (postcode or place)", required=False, max_length=100,
+        help_text="The person's postcode or its first part, like LS7, or a place, like Chapeltown",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )  # fmt: skip
     need = forms.ModelChoiceField(
         label="Need", queryset=TaxonomyTerm.objects.none(), required=False,
@@ -56,10 +62,30 @@ class ServiceSearchForm(forms.Form):
             taxonomy_id=taxonomy_id(ACTIVITIES)
         )
 
+    def clean_near(self):
+        """A postcode district ({"district": "LS7"}) when there are digits in it,
+        else a place name ({"place": "Chapeltown"}); {} when empty."""
+        text = " ".join(self.cleaned_data["near"].split())
+        if not text:
+            return {}
+        if any(character.isdigit() for character in text):
+            return {"district": postcode_district(text)}
+        return {"place": text}
+
+    def order(self):
+        """How the results are sorted, in words: "Best matches first, then those
+        nearest LS7"; "" when by name."""
+        data = getattr(self, "cleaned_data", {})
+        near = data.get("near") or {}
+        where = f"nearest {near['district']}" if "district" in near else f"in {near.get('place')}"
+        if search_words(data.get("q", "")):
+            return f"Best matches first, then those {where}" if near else "Best matches first"
+        return f"Those {where} first" if near else ""
+
     def filter(self, services):
         self.is_valid()
         data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}
-        services = services.search(data.get("q", ""))
+        services = services.search(data.get("q", ""), **data.get("near", {}))
         for term in (data.get("need"), data.get("activity")):
             if term:
                 services = services.filter(taxonomy_terms=term)

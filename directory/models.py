@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from directory import validators
 from spl.models import PCN
+from spl.postcodes import postcode_area
 from spl.querysets import PCNScopedQuerySet
 
 # A check expiring within this many days makes an organisation "expiring".
@@ -186,16 +187,21 @@ class ServiceQuerySet(DirectoryQuerySet):
             self.active()
             .with_qa_status()
             .select_related("organisation")
-            .prefetch_related("taxonomy_terms__taxonomy")
+            .prefetch_related("taxonomy_terms__taxonomy", "locations")
             .order_by("name", "id")
         )
 
-    def search(self, text=""):
-        """The services found for `text` (see `matching`), the best match first,
-        then by name. Without words, by name."""
-        if not search_words(text):
-            return self.order_by("name", "id")
-        return self.matching(text).order_by("-rank", "name", "id")
+    def search(self, text="", *, district="", place=""):
+        """The services found for `text` (see `matching`), near a postcode district
+        or a place (see `with_proximity`): the best match first, then the nearest,
+        then by name. Without words or a place, by name."""
+        words, near = bool(search_words(text)), bool(district or place)
+        found = self.matching(text) if words else self
+        if near:
+            found = found.with_proximity(district=district, place=place)
+        return found.order_by(
+            *(["-rank"] if words else []), *(["proximity"] if near else []), "name", "id"
+        )
 
     def matching(self, text):
         """The one rule for finding services by words, on /directory/ and in the
@@ -242,6 +248,35 @@ class ServiceQuerySet(DirectoryQuerySet):
                 default=1,
             )
         return found.annotate(rank=rank)
+
+    def with_proximity(self, *, district="", place=""):
+        """Annotate `proximity`, lower for nearer: 0 for a service with a place in
+        the postcode district `district` ("LS7"), 1 in its postcode area ("LS"),
+        2 elsewhere or nowhere. Or, for a `place` name: 0 for a service with a
+        place in a town, street or building of that name, or serving an area of
+        that name; 2 for the rest. Postcodes are stored as Royal Mail writes them
+        ("LS7 3EX"), so a district is the part before the space."""
+        places = ServiceAtLocation.objects.values("service_id")
+        if district:
+            area = postcode_area(district)
+            nearest = [
+                (places.filter(location__postcode__istartswith=f"{district} "), 0),
+                (places.filter(location__postcode__iregex=rf"^{area}[0-9]"), 1),
+            ]
+        else:
+            named = (
+                Q(location__name__icontains=place)
+                | Q(location__address_1__icontains=place)
+                | Q(location__city__icontains=place)
+            )
+            areas = ServiceArea.objects.filter(name__icontains=place).values("service_id")
+            nearest = [(places.filter(named), 0), (areas, 0)]
+        return self.annotate(
+            proximity=models.Case(
+                *(models.When(pk__in=services, then=value) for services, value in nearest),
+                default=2,
+            )
+        )
 
     def for_service_page(self):
         return self.with_qa_status().select_related(

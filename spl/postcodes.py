@@ -22,3 +22,26 @@ def normalise_postcode(value: str) -> str:
 def validate_postcode(value: str) -> None:
     if not POSTCODE_PATTERN.match(normalise_postcode(value)):
         raise ValidationError("Enter a real postcode, like LS1 4AP", code="invalid")
+
+
+# The outward code alone: a postcode district, like LS7 or EC1A.
+OUTWARD_PATTERN = re.compile(r"^(GIR|[A-PR-UWYZ](\d[\dA-HJKPS-UW]?|[A-HK-Y]\d[\dABEHMNPRV-Y]?))$")
+
+
+def postcode_district(value: str) -> str:
+    """The district (outward code) of a postcode, or of its first part typed on
+    its own: 'ls7 3ex', 'LS73EX' and 'ls7' -> 'LS7'."""
+    text = " ".join((value or "").split()).upper()
+    if OUTWARD_PATTERN.match(text):
+        return text
+    postcode = normalise_postcode(text)
+    if not POSTCODE_PATTERN.match(postcode):
+        raise ValidationError(
+            "Enter a real postcode, like LS7 3EX, or its first part, like LS7", code="invalid"
+        )
+    return postcode.split(" ")[0]
+
+
+def postcode_area(district: str) -> str:
+    """The letters a district starts with: 'LS7' -> 'LS'."""
+    return re.match(r"[A-Z]*", district.upper()).group()

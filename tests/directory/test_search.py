@@ -1,10 +1,12 @@
 """Finding a service at /directory/: words over what a service, its organisation
-and its needs and activities say, ranked."""
+and its needs and activities say, ranked; and services near the person first."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from directory import demo
-from directory.models import Organisation, Service, TaxonomyTerm
+from directory.models import Location, Organisation, Service, TaxonomyTerm
 from spl import demo as spl_demo
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +18,15 @@ def organisation(pcn, name="Leeds Community Trust", **fields):
     return Organisation.objects.create(pcn=pcn, name=name, **fields)
 
 
-def service(org, name, description="Something to do", terms=()):
+def service(org, name, description="Something to do", terms=(), postcode=None, city="Leeds"):
     made = Service.objects.create(organisation=org, name=name, description=description)
     made.taxonomy_terms.set(TaxonomyTerm.objects.filter(code__in=terms))
+    if postcode:
+        place = Location.objects.create(
+            organisation=org, name=f"{name} hall", address_1="1 High Street", city=city,
+            postcode=postcode,
+        )  # fmt: skip
+        place.services.add(made)
     return made
 
 
@@ -136,3 +144,97 @@ def test_a_changed_service_is_found_by_its_new_words(search, pcn):
     found = service(organisation(pcn), "Drop-in", "Tea and chat")
     Service.objects.filter(pk=found.pk).update(description="Knitting and chat")
     assert names(search(q="knit")) == ["Drop-in"]
+
+
+# Near the person
+
+
+@pytest.fixture
+def across_leeds(pcn):
+    """Advice in Chapeltown (LS7), Harehills (LS8), Wibsey in Bradford (BD6) and by phone."""
+    org = organisation(pcn)
+    service(org, "Call line", "Advice")
+    service(org, "Wibsey drop-in", "Advice", postcode="BD6 1AA", city="Bradford")
+    service(org, "Harehills drop-in", "Advice", postcode="LS8 5HT")
+    service(org, "Chapeltown drop-in", "Advice", postcode="LS7 3EX")
+
+
+@pytest.mark.usefixtures("across_leeds")
+@pytest.mark.parametrize("near", ["LS7 4AA", "ls74aa", "LS7"])
+def test_near_a_postcode_puts_its_district_then_its_area_first(search, near):
+    assert names(search(near=near)) == [
+        "Chapeltown drop-in", "Harehills drop-in", "Call line", "Wibsey drop-in",
+    ]  # fmt: skip
+
+
+@pytest.mark.usefixtures("across_leeds")
+def test_near_a_district_does_not_take_a_longer_one_for_it(search, pcn):
+    service(organisation(pcn), "Moortown drop-in", "Advice", postcode="LS17 6AA")
+    assert names(search(near="LS1"))[:3] == [
+        "Chapeltown drop-in", "Harehills drop-in", "Moortown drop-in",
+    ]  # fmt: skip
+    assert names(search(near="LS17"))[0] == "Moortown drop-in"
+
+
+@pytest.mark.usefixtures("across_leeds")
+def test_near_a_place_puts_services_there_first(search):
+    assert names(search(near="bradford")) == [
+        "Wibsey drop-in", "Call line", "Chapeltown drop-in", "Harehills drop-in",
+    ]  # fmt: skip
+
+
+@pytest.mark.usefixtures("across_leeds")
+def test_words_rank_first_and_nearness_breaks_ties(search, pcn):
+    service(organisation(pcn), "Advice café", "Tea", postcode="BD1 2AA")
+    assert names(search(q="advice", near="LS8")) == [
+        "Advice café", "Harehills drop-in", "Chapeltown drop-in", "Call line",
+        "Wibsey drop-in",
+    ]  # fmt: skip
+
+
+@pytest.mark.usefixtures("across_leeds")
+def test_results_say_where_a_service_is_and_what_they_are_sorted_by(search):
+    page = search(q="advice", near="LS7").content.decode()
+    assert "Chapeltown drop-in hall, 1 High Street, Leeds LS7 3EX" in page
+    assert "Best matches first, then those nearest LS7" in page
+
+
+@pytest.mark.parametrize("near", ["LS7 3", "LS7 3E", "12345", "QQ1 1AA"])
+def test_a_postcode_that_is_not_one_is_reported_next_to_the_field(search, pcn, near):
+    service(organisation(pcn), "Debt advice", "Help", terms=["finance"])
+    response = search(q="debt", near=near)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a real postcode, like LS7 3EX, or its first part, like LS7" in page
+    assert 'href="#id_near"' in page and f'value="{near}"' in page and 'value="debt"' in page
+    assert names(response) == ["Debt advice"]
+
+
+def test_search_with_words_and_near_takes_the_same_queries_for_many_results(
+    search, pcn, django_assert_max_num_queries
+):
+    query = {"q": "advice", "near": "LS7 3EX", "need": "finance"}
+    service(organisation(pcn), "Advice 0", terms=["finance"], postcode="LS7 3EX")
+    with django_assert_max_num_queries(20) as few:
+        search(**query)
+    for number in range(1, 16):
+        service(organisation(pcn, f"Org {number}"), f"Advice {number}", terms=["finance", "advice"],
+                postcode=f"LS{number} 1AA")  # fmt: skip
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(names(search(**query))) == 16
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.text(st.characters(exclude_categories=["Cs"]), max_size=120),
+    near=st.text(st.characters(exclude_categories=["Cs"]), max_size=120)
+    | st.sampled_from(["LS7", "ls7 3ex", "LS7 3", "GIR 0AA", "EC1A 1BB", "0", "\x00"]),
+)
+def test_any_words_and_place_are_answered_with_the_page(search, pcn, q, near):
+    if not Service.objects.exists():
+        service(organisation(pcn), "Drop-in", "Advice", postcode="LS7 3EX")
+    response = search(q=q, near=near)
+    assert response.status_code == 200
+    assert "Find a service" in response.content.decode()
