@@ -740,15 +740,15 @@ def test_reading_a_referral_takes_the_same_queries_for_any_number_of_reasons(
     assert len(response.json()["reasonCode"]) == len(Reason.values)
 
 
-def test_the_readme_example_request_creates_a_referral(client, sender):
+def test_the_documented_example_request_creates_a_referral(client, sender):
     import re
     from pathlib import Path
 
     from tests.factories import PracticeFactory
 
     PracticeFactory(ods_code="Y00011")
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    example = re.search(r"A minimal request:\n\n```json\n(.*?)\n```", readme, re.DOTALL)[1]
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    example = re.search(r"A minimal request:\n\n```json\n(.*?)\n```", guide, re.DOTALL)[1]
     response = post(client, example, sender)
     assert response.status_code == 201
     assert Referral.objects.get().reasons.count() == 2
