@@ -593,11 +593,24 @@ class ServiceArea(models.Model):
         return self.name
 
 
+class QualityCheckQuerySet(DirectoryQuerySet):
+    def current(self):
+        """The newest check of each kind for each organisation (by date checked,
+        then by id). An older check of a kind is superseded and no longer counts."""
+        newer = QualityCheck.objects.filter(
+            organisation=OuterRef("organisation"), kind=OuterRef("kind")
+        ).filter(
+            Q(checked_on__gt=OuterRef("checked_on"))
+            | Q(checked_on=OuterRef("checked_on"), pk__gt=OuterRef("pk"))
+        )
+        return self.filter(~Exists(newer))
+
+
 class QualityCheck(models.Model):
     """One quality-assurance check of an organisation, with its evidence and expiry.
 
     Checks are added, never edited into the past: the newest check of each kind
-    counts (see directory.services.current_checks).
+    counts (QualityCheck.objects.current()).
     """
 
     class Kind(models.TextChoices):
@@ -621,7 +634,7 @@ class QualityCheck(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     pcn_path = "organisation__pcn"
-    objects = DirectoryQuerySet.as_manager()
+    objects = QualityCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation", "kind", "-checked_on", "-id"]

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -39,18 +39,6 @@ logger = logging.getLogger(__name__)
 RENEWER_PERMISSION = ("directory", "add_qualitycheck")
 # Rows per INSERT when history is created in bulk.
 HISTORY_BATCH = 500
-
-
-def current_checks():
-    """The newest check of each kind for each organisation (by date checked, then
-    by id). An older check of a kind is superseded and no longer counts."""
-    newer = QualityCheck.objects.filter(
-        organisation=OuterRef("organisation"), kind=OuterRef("kind")
-    ).filter(
-        Q(checked_on__gt=OuterRef("checked_on"))
-        | Q(checked_on=OuterRef("checked_on"), pk__gt=OuterRef("pk"))
-    )
-    return QualityCheck.objects.filter(~Exists(newer))
 
 
 @transaction.atomic
@@ -103,7 +91,7 @@ def refresh_assurance(organisation):
         .values("assured_until", "assured_on", "assurer_id")
         .get(pk=organisation.pk)
     )
-    checks = list(current_checks().filter(organisation=organisation))
+    checks = list(QualityCheck.objects.current().filter(organisation=organisation))
     every_kind = {check.kind for check in checks} == set(QualityCheck.Kind.values)
     newest = max(checks, key=lambda check: (check.checked_on, check.pk), default=None)
     assurance = {
@@ -259,7 +247,7 @@ def notify_expiring_checks(today=None):
     today = today or timezone.localdate()
     warn_until = today + datetime.timedelta(days=EXPIRY_WARNING_DAYS)
     due = list(
-        current_checks()
+        QualityCheck.objects.current()
         .filter(expires_on__lte=warn_until)
         .select_related("organisation__pcn")
         .order_by("organisation__name", "organisation", "expires_on", "kind")

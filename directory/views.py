@@ -70,9 +70,9 @@ def service_detail(request, pk):
 
 
 def _current_checks(organisation):
-    """The checks that count: the newest of each kind (directory.services decides)."""
+    """The checks that count: the newest of each kind."""
     return list(
-        services.current_checks()
+        QualityCheck.objects.current()
         .filter(organisation=organisation)
         .select_related("checked_by")
         .order_by("kind")
