@@ -19,7 +19,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from directory.models import (
@@ -335,20 +334,11 @@ def _render_expiry_email(organisation, claimed, today):
         "lapsed": [check for check, state in claimed if state == "lapsed"],
         "expiring": [check for check, state in claimed if state == "expiring"],
         "warning_days": EXPIRY_WARNING_DAYS,
-        "link": _organisation_link(organisation),
+        "link": settings.SITE_URL + organisation.get_absolute_url(),
         "service_name": settings.SERVICE_NAME,
     }
     subject = f"Quality checks to renew: {organisation.name}"
     return subject, render_to_string("emails/quality_check_expiry.txt", context)
-
-
-def _organisation_link(organisation):
-    try:
-        path = organisation.get_absolute_url()
-    except NoReverseMatch:
-        # Until the directory pages exist, link to where they will be.
-        path = "/directory/"
-    return settings.SITE_URL + path
 
 
 # Change history
