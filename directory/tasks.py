@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from directory import services
+from directory import notifications
 from directory.importing import jobs
 
 
@@ -8,7 +8,7 @@ from directory.importing import jobs
 # and a retry sends only what was not sent (each check is claimed once per state).
 @shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=8)
 def notify_expiring_quality_checks():
-    return services.notify_expiring_checks()
+    return notifications.notify_expiring_checks()
 
 
 # No retries: an import is all or nothing, and one that stopped is reported so the

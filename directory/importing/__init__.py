@@ -15,8 +15,8 @@
   with that id. Re-importing a file changes nothing: ids that the source does
   not give are matched by content or derived from it (uuid5 in NAMESPACE).
 - **History.** Each record created, changed or deleted gets a ChangeRecord and
-  an audit event (directory.services.save_changes), created in bulk when the
-  import is saved; unchanged records record nothing.
+  an audit event (directory.history), created in bulk when the import is
+  saved; unchanged records record nothing.
 - **Scope.** An import changes only the directory it goes into: new
   organisations go into `pcn`, and a change to a record whose organisation is
   not in `pcn`, or that the user does not manage, is rejected, even when the
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 
-from directory import services
+from directory import history
 from directory.importing.checks import Checks
 from directory.importing.records import Records
 from directory.models import Organisation
@@ -154,7 +154,7 @@ def import_file(upload, *, pcn, by, dry_run=False):
                     run = Run(pcn=pcn, by=by, report=report)
                     module.load(run, parsed)
                     if report.imported:
-                        services.record_history(run.history)
+                        history.save_all(run.history)
                     else:
                         transaction.set_rollback(True)
     logger.info(
@@ -284,10 +284,9 @@ class Item:
             return None
         action = None
         if changes or stored is None:
-            action = services.save_changes(
-                by=self.run.by, instance=instance, changes=changes, many=many,
-                history=self.history,
-            )  # fmt: skip
+            action = _save(instance, changes, many)
+            self.history += history.unsaved(instance, action, changes, self.run.by)
+            _log(instance, f"{action}d", self.run.by)
             records.saved(instance, many, created=stored is None)
         self.lines.append((action or "unchanged", _line(self.label, kind, instance)))
         return action
@@ -296,9 +295,30 @@ class Item:
         if self.reasons:
             return
         line = _line(self.label, kind, instance)
-        services.delete_with_history(by=self.run.by, instance=instance, history=self.history)
+        self.history += history.unsaved(instance, "delete", history.deletion(instance), self.run.by)
+        _log(instance, "deleted", self.run.by)
+        instance.delete()
         self.run.records.deleted(instance)
         self.lines.append(("delete", line))
+
+
+def _save(instance, changes, many):
+    """Save a validated new or changed record without a savepoint of its own (the
+    row has one), and the many-to-many fields that changed: "create" or "update"."""
+    adding = instance._state.adding
+    instance.save()
+    for name, objects in (many or {}).items():
+        if name in changes and adding:
+            getattr(instance, name).add(*objects)
+        elif name in changes:
+            getattr(instance, name).set(objects)
+    return "create" if adding else "update"
+
+
+def _log(instance, done, by):
+    logger.debug(
+        "%s %s %s by user %s", instance._meta.label, instance.pk, done, by.pk if by else None
+    )
 
 
 def _line(label, kind, instance):

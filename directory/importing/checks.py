@@ -22,7 +22,7 @@ from django.db import router
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.db.models.constants import LOOKUP_SEP
 
-from directory import services
+from directory import history
 
 
 class Checks:
@@ -33,7 +33,7 @@ class Checks:
 
     def clean(self, instance, *, stored, many=None, exclude=()):
         """Validate `instance` as full_clean(exclude=exclude) does and return what
-        saving it would change (services.changes_to). `stored` is the record as
+        saving it would change (history.changes_to). `stored` is the record as
         the database has it (None for a new one); `many` maps many-to-many fields
         to the objects they should hold."""
         records, model = self.records, type(instance)
@@ -67,7 +67,7 @@ class Checks:
         stored_many = None
         if stored is not None:
             stored_many = {name: records.many(stored, name) for name in many or {}}
-        changes = services.changes_to(instance, stored=stored, many=many, stored_many=stored_many)
+        changes = history.changes_to(instance, stored=stored, many=many, stored_many=stored_many)
         if stored is None or changes:
             exclude |= {name for name in errors if name != NON_FIELD_ERRORS}
             errors = self._constraints(instance, exclude, errors)

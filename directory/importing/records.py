@@ -169,7 +169,7 @@ class Records:
 
     def many(self, instance, name):
         """The ids (sorted strings) that many-to-many field `name` of the stored
-        `instance` holds, as services.changes_to compares them."""
+        `instance` holds, as history.changes_to compares them."""
         self.load_many(type(instance), name, [instance.pk])
         return self._many[type(instance), instance.pk, name]
 

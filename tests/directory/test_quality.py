@@ -17,7 +17,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from directory import services, tasks
+from directory import notifications, services, tasks
 from directory.models import (
     ChangeRecord,
     Location,
@@ -348,34 +348,34 @@ def expiring(pcn, directory_manager):
 def test_an_expiring_check_is_emailed_to_the_pcns_directory_managers(
     expiring, directory_manager, mailoutbox
 ):
-    assert services.notify_expiring_checks() == {"expiring": 1, "lapsed": 0, "emails": 1}
+    assert notifications.notify_expiring_checks() == {"expiring": 1, "lapsed": 0, "emails": 1}
     assert [message.to for message in mailoutbox] == [[directory_manager.email]]
     assert mailoutbox[0].subject == "Quality checks to renew: Armley Advice Centre"
 
 
 def test_the_email_names_the_organisation_the_check_and_its_expiry(expiring, mailoutbox):
-    services.notify_expiring_checks()
+    notifications.notify_expiring_checks()
     body = mailoutbox[0].body
     assert "Armley Advice Centre" in body
     assert "Public liability insurance: expires on 30 November 2026" in body
 
 
 def test_the_email_links_to_the_organisations_page(expiring, mailoutbox):
-    services.notify_expiring_checks()
+    notifications.notify_expiring_checks()
     assert f"{settings.SITE_URL}/directory/organisations/{expiring.pk}/" in mailoutbox[0].body
 
 
 def test_running_the_notices_twice_sends_nothing_the_second_time(expiring, mailoutbox):
-    services.notify_expiring_checks()
-    assert services.notify_expiring_checks() == {"expiring": 0, "lapsed": 0, "emails": 0}
+    notifications.notify_expiring_checks()
+    assert notifications.notify_expiring_checks() == {"expiring": 0, "lapsed": 0, "emails": 0}
     assert len(mailoutbox) == 1
 
 
 def test_a_check_reported_as_expiring_is_reported_again_once_when_it_lapses(expiring, mailoutbox):
-    services.notify_expiring_checks()
+    notifications.notify_expiring_checks()
     later = TODAY + 11 * DAY
-    assert services.notify_expiring_checks(later) == {"expiring": 0, "lapsed": 1, "emails": 1}
-    assert services.notify_expiring_checks(later + DAY)["emails"] == 0
+    assert notifications.notify_expiring_checks(later) == {"expiring": 0, "lapsed": 1, "emails": 1}
+    assert notifications.notify_expiring_checks(later + DAY)["emails"] == 0
     assert "Public liability insurance: expired on 30 November 2026" in mailoutbox[1].body
     assert sorted(QualityCheckNotice.objects.values_list("state", flat=True)) == [
         "expiring",
@@ -384,27 +384,27 @@ def test_a_check_reported_as_expiring_is_reported_again_once_when_it_lapses(expi
 
 
 def test_a_check_that_lapsed_unreported_is_reported_as_lapsed_only(expiring, mailoutbox):
-    assert services.notify_expiring_checks(TODAY + 40 * DAY) == {
+    assert notifications.notify_expiring_checks(TODAY + 40 * DAY) == {
         "expiring": 0, "lapsed": 1, "emails": 1,
     }  # fmt: skip
 
 
 def test_a_renewed_check_is_not_reported(expiring, directory_manager, mailoutbox):
     check(expiring, directory_manager, QualityCheck.Kind.INSURANCE, expires=365, checked=TODAY)
-    assert services.notify_expiring_checks()["emails"] == 0
+    assert notifications.notify_expiring_checks()["emails"] == 0
     assert mailoutbox == []
 
 
 def test_checks_valid_for_more_than_30_days_are_not_reported(pcn, directory_manager, mailoutbox):
     assure(make_organisation(pcn), directory_manager, expires=31)
-    assert services.notify_expiring_checks()["emails"] == 0
+    assert notifications.notify_expiring_checks()["emails"] == 0
 
 
 def test_one_email_per_organisation_lists_each_of_its_checks(pcn, directory_manager, mailoutbox):
     organisation = assure(make_organisation(pcn), directory_manager, expires=300)
     check(organisation, directory_manager, QualityCheck.Kind.DBS, expires=-3)
     check(organisation, directory_manager, QualityCheck.Kind.GOVERNANCE, expires=20)
-    assert services.notify_expiring_checks() == {"expiring": 1, "lapsed": 1, "emails": 1}
+    assert notifications.notify_expiring_checks() == {"expiring": 1, "lapsed": 1, "emails": 1}
     body = mailoutbox[0].body
     assert "expired on 17 November 2026" in body
     assert "Governance: expires on 10 December 2026" in body
@@ -416,7 +416,7 @@ def test_only_active_directory_managers_of_the_organisations_pcn_are_emailed(
     UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[other_pcn])
     UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[expiring.pcn], is_active=False)
     second = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[expiring.pcn, other_pcn])
-    services.notify_expiring_checks()
+    notifications.notify_expiring_checks()
     assert sorted(mailoutbox[0].to) == sorted([directory_manager.email, second.email])
 
 
@@ -424,9 +424,9 @@ def test_a_pcn_without_directory_managers_is_reported_once_one_joins(
     other_pcn, directory_manager, mailoutbox
 ):
     organisation = assure(make_organisation(other_pcn), directory_manager, expires=10)
-    assert services.notify_expiring_checks()["emails"] == 0
+    assert notifications.notify_expiring_checks()["emails"] == 0
     newcomer = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[organisation.pcn])
-    assert services.notify_expiring_checks()["expiring"] == len(KINDS)
+    assert notifications.notify_expiring_checks()["expiring"] == len(KINDS)
     assert [message.to for message in mailoutbox] == [[newcomer.email]]
 
 
@@ -434,18 +434,18 @@ def test_a_failed_email_is_sent_on_the_next_run(expiring, mailoutbox, monkeypatc
     def mail_server_down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(services, "send_mail", mail_server_down)
+    monkeypatch.setattr(notifications, "send_mail", mail_server_down)
     with pytest.raises(OSError):
-        services.notify_expiring_checks()
+        notifications.notify_expiring_checks()
     monkeypatch.undo()
-    assert services.notify_expiring_checks()["emails"] == 1
+    assert notifications.notify_expiring_checks()["emails"] == 1
     assert len(mailoutbox) == 1
 
 
 def test_a_check_claimed_by_another_run_is_not_claimed_again(expiring):
     due = QualityCheck.objects.get(organisation=expiring, expires_on=TODAY + 10 * DAY)
     QualityCheckNotice.objects.create(check_record=due, state="expiring")
-    assert services._claim(due, "expiring") is False
+    assert notifications._claim(due, "expiring") is False
     assert QualityCheckNotice.objects.count() == 1
 
 

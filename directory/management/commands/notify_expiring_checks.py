@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from directory import services
+from directory import notifications
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts = services.notify_expiring_checks()
+        counts = notifications.notify_expiring_checks()
         self.stdout.write(
             f"Quality checks reported: {counts['expiring']} expiring, "
             f"{counts['lapsed']} lapsed, in {counts['emails']} emails."
