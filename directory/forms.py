@@ -172,9 +172,6 @@ class ServiceForm(forms.ModelForm):
         "accepting_referrals", "waiting_time_weeks", "available_places", "maximum_places",
         "email", "url", "accreditations",
     )  # fmt: skip
-    CAPACITY_FIELDS = (
-        "accepting_referrals", "waiting_time_weeks", "available_places", "maximum_places",
-    )  # fmt: skip
 
     needs = forms.ModelMultipleChoiceField(
         label="Which needs does it help with?", queryset=TaxonomyTerm.objects.none(),
@@ -303,7 +300,7 @@ class ServiceForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
-        if self.instance._state.adding or set(self.CAPACITY_FIELDS) & set(self.changed_data):
+        if self.instance._state.adding or set(Service.CAPACITY_FIELDS) & set(self.changed_data):
             self.instance.capacity_updated_at = timezone.now()
         return super().save(commit)
 

@@ -345,6 +345,15 @@ class Service(models.Model):
     # text itself. See ServiceQuerySet.matching.
     search_document = SearchVectorField(null=True, editable=False)
 
+    # What a directory manager says about room for more people: setting any of
+    # these stamps capacity_updated_at (set_capacity).
+    CAPACITY_FIELDS = (
+        "accepting_referrals",
+        "waiting_time_weeks",
+        "available_places",
+        "maximum_places",
+    )
+
     pcn_path = "organisation__pcn"
     objects = ServiceQuerySet.as_manager()
 
@@ -377,6 +386,17 @@ class Service(models.Model):
 
     def get_absolute_url(self):
         return reverse("directory:service_detail", args=[self.pk])
+
+    def set_capacity(self, **capacity):
+        """Set the capacity values given (CAPACITY_FIELDS) and stamp
+        capacity_updated_at when they are a new service's, or change a stored
+        one's: the one rule for the service form, the CSV import and the demo.
+        (An Open Referral UK feed has no capacity to give.)"""
+        changed = any(getattr(self, name) != value for name, value in capacity.items())
+        for name, value in capacity.items():
+            setattr(self, name, value)
+        if capacity and (self._state.adding or changed):
+            self.capacity_updated_at = timezone.now()
 
     def direct_referral_barrier(self):
         """Why a link worker cannot refer someone to this service directly, in a

@@ -19,7 +19,8 @@ being row 1; blank rows are skipped.
 - The phone number is the service's: a contact with an id derived from the
   service's. A row whose derived id is another service's contact is rejected.
 - needs and activities replace the service's terms in that taxonomy only.
-- Changing a capacity column sets capacity_updated_at.
+- Capacity columns given for a new service, or changing an existing one's,
+  set capacity_updated_at (Service.set_capacity).
 """
 
 import csv
@@ -27,7 +28,6 @@ import io
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from directory import taxonomy
 from directory.importing import OUT_OF_SCOPE, derived_id, parse_uuid
@@ -124,7 +124,6 @@ SERVICE_COLUMNS = {"name": "service_name", "description": "service_description",
                    "email": "service_email", "url": "service_url",
                    "organisation": "organisation_id"}  # fmt: skip
 LOCATION_COLUMNS = {"name": "location_name"}
-CAPACITY = ("accepting_referrals", "waiting_time_weeks", "available_places", "maximum_places")
 
 
 def csv_template():
@@ -303,7 +302,6 @@ def _service(item, row, organisation, seen):
         item.reject(f"service_id: the same service as {seen[service.pk]}")
     seen.setdefault(service.pk, item.label)
 
-    before = {name: getattr(service, name) for name in CAPACITY}
     row.set(service, {
         "name": "service_name", "description": "service_description",
         "email": "service_email", "url": "service_url", "referral_email": "referral_email",
@@ -312,20 +310,19 @@ def _service(item, row, organisation, seen):
     values = {
         "status": row.choice("status", Service.Status.values),
         "access": row.choice("access", Service.Access.values),
-        "accepting_referrals": row.yes_no("accepting_referrals"),
-    } | {
-        name: row.number(name)
-        for name in ("minimum_age", "maximum_age", *CAPACITY[1:])
-    }  # fmt: skip
+        "minimum_age": row.number("minimum_age"),
+        "maximum_age": row.number("maximum_age"),
+    }
     for name, value in values.items():
         if value is not None:
             setattr(service, name, value)
-    if (
-        any(row.text(name) for name in CAPACITY)
-        if service._state.adding
-        else before != {name: getattr(service, name) for name in CAPACITY}
-    ):
-        service.capacity_updated_at = timezone.now()
+    capacity = {
+        "accepting_referrals": row.yes_no("accepting_referrals"),
+        "waiting_time_weeks": row.number("waiting_time_weeks"),
+        "available_places": row.number("available_places"),
+        "maximum_places": row.number("maximum_places"),
+    }
+    service.set_capacity(**{name: value for name, value in capacity.items() if value is not None})
     many = _terms(row, service, records)
     item.save(service, "service", fields=SERVICE_COLUMNS, parents=["organisation"], many=many)
     return service

@@ -377,6 +377,12 @@ def test_changing_capacity_sets_when_it_was_updated(pcn, directory_manager):
     )  # fmt: skip
 
 
+def test_a_new_csv_service_without_capacity_columns_has_no_capacity_date(pcn, directory_manager):
+    # Nobody has said whether it has room: the page shows no date for what it assumes.
+    import_file(sheet(service_row()), pcn=pcn, by=directory_manager)
+    assert Service.objects.get().capacity_updated_at is None
+
+
 def test_needs_replace_only_the_needs_terms(pcn, directory_manager):
     arts = TaxonomyTerm.objects.get(pk=seeded.term_id(seeded.ACTIVITIES, "arts"))
     service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn),
@@ -674,6 +680,13 @@ def test_an_import_never_changes_access_or_capacity(client, pcn, directory_manag
     assert (service.name, service.access, service.available_places) == (
         "Renamed", Service.Access.DIRECT_REFERRAL, 2,
     )  # fmt: skip
+    assert service.capacity_updated_at is None
+
+
+def test_a_service_an_oruk_feed_adds_has_no_capacity_date(client, pcn, directory_manager):
+    # ORUK has no capacity: the service takes the defaults, which nobody has said.
+    import_file(many_items(1), pcn=pcn, by=directory_manager)
+    assert Service.objects.get().capacity_updated_at is None
 
 
 def test_an_oruk_service_of_another_pcn_is_rejected_and_not_changed(
