@@ -53,10 +53,11 @@ check: install ## Django system checks and a check that migrations match the mod
 screenshots: install ## Take the screenshots in docs/screenshots with headless Chromium
 	$(BIN)/pytest -m screenshots -p no:randomly tests/screenshots.py
 
-bench: install ## Time the main pages and the directory (DATABASE_URL: a scratch PostgreSQL database)
+bench: install ## Time the pages, the directory and referrals at 1M (DATABASE_URL: a scratch PostgreSQL database)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/directory.py
 	$(BIN)/python bench/directory_import.py
+	$(BIN)/python bench/referral_pages.py
 
 clean: ## Remove the virtual environment, node_modules, built assets and the SQLite database
 	rm -rf $(VENV) node_modules static/dist staticfiles var db.sqlite3
