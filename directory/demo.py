@@ -564,32 +564,27 @@ def seed(**options):
 
 def _create_organisation(demo, pcn, numbers, *, by):
     domain = f"{demo.slug}.example.org"
-    organisation = services.save_with_history(
-        instance=Organisation(
-            id=_id("organisation", demo.slug),
-            pcn=pcn,
-            name=demo.name,
-            description=demo.description,
-            email=f"hello@{domain}",
-            website=f"https://{domain}/",
-        ),
+    organisation = services.save_record(
+        instance=Organisation(id=_id("organisation", demo.slug)),
         by=by,
+        pcn=pcn,
+        name=demo.name,
+        description=demo.description,
+        email=f"hello@{domain}",
+        website=f"https://{domain}/",
     )
     latitude, longitude = DISTRICTS[demo.postcode.split()[0]]
-    location = services.save_with_history(
-        instance=Location(
-            id=_id("location", demo.slug),
-            address_id=_id("address", demo.slug),
-            organisation=organisation,
-            name=demo.address.split(",")[0] if "," in demo.address else demo.name,
-            address_1=demo.address,
-            city="Leeds",
-            postcode=demo.postcode,
-            latitude=Decimal(latitude),
-            longitude=Decimal(longitude),
-            accessibility=demo.accessibility,
-        ),
+    location = services.save_record(
+        instance=Location(id=_id("location", demo.slug), address_id=_id("address", demo.slug)),
         by=by,
+        organisation=organisation,
+        name=demo.address.split(",")[0] if "," in demo.address else demo.name,
+        address_1=demo.address,
+        city="Leeds",
+        postcode=demo.postcode,
+        latitude=Decimal(latitude),
+        longitude=Decimal(longitude),
+        accessibility=demo.accessibility,
     )
     for number, (position, spec) in zip(numbers, enumerate(demo.services), strict=True):
         key = f"{demo.slug}/{position}"
@@ -600,30 +595,27 @@ def _create_organisation(demo, pcn, numbers, *, by):
 def _create_service(organisation, location, spec, key, domain, area, phone, *, by):
     minimum_age, maximum_age = spec.ages
     available, maximum = spec.places or (None, None)
-    service = services.save_with_history(
-        instance=Service(
-            id=_id("service", key),
-            organisation=organisation,
-            name=spec.name,
-            description=spec.description,
-            url=f"https://{domain}/",
-            email=f"hello@{domain}",
-            status=spec.status,
-            fees=spec.fees,
-            eligibility=spec.eligibility,
-            minimum_age=minimum_age,
-            maximum_age=maximum_age,
-            alert=spec.alert,
-            access=spec.access,
-            referral_email=f"referrals@{domain}" if spec.access == DIRECT else "",
-            referral_instructions=spec.referral_instructions,
-            accepting_referrals=spec.accepting,
-            waiting_time_weeks=spec.waiting_weeks,
-            available_places=available,
-            maximum_places=maximum,
-            capacity_updated_at=timezone.now() if spec.waiting_weeks or spec.places else None,
-        ),
+    service = services.save_service(
+        service=Service(id=_id("service", key)),
         by=by,
+        organisation=organisation,
+        name=spec.name,
+        description=spec.description,
+        url=f"https://{domain}/",
+        email=f"hello@{domain}",
+        status=spec.status,
+        fees=spec.fees,
+        eligibility=spec.eligibility,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        alert=spec.alert,
+        access=spec.access,
+        referral_email=f"referrals@{domain}" if spec.access == DIRECT else "",
+        referral_instructions=spec.referral_instructions,
+        accepting_referrals=spec.accepting,
+        waiting_time_weeks=spec.waiting_weeks,
+        available_places=available,
+        maximum_places=maximum,
     )
     service.taxonomy_terms.set(
         [taxonomy.term_id(taxonomy.NEEDS, code) for code in spec.needs]

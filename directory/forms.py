@@ -2,7 +2,6 @@ from functools import partial
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from directory.models import (
     Contact,
@@ -150,6 +149,7 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         pcns = PCN.objects.visible_to(user).order_by("name")
+        self.only_pcn = None
         if self.instance._state.adding and len(pcns) > 1:
             self.fields["pcn"].queryset = pcns
             self.fields["pcn"].empty_label = None
@@ -159,7 +159,13 @@ class OrganisationForm(forms.ModelForm):
             # An organisation never moves between PCNs; a new one goes in the only PCN.
             del self.fields["pcn"]
             if self.instance._state.adding:
-                self.instance.pcn = pcns.first()
+                self.only_pcn = pcns.first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.only_pcn:
+            cleaned["pcn"] = self.only_pcn
+        return cleaned
 
 
 class ServiceForm(forms.ModelForm):
@@ -296,13 +302,9 @@ class ServiceForm(forms.ModelForm):
         no_address = not cleaned.get("referral_email") and "referral_email" not in self.errors
         if cleaned.get("access") == Service.Access.DIRECT_REFERRAL and no_address:
             self.add_error("referral_email", "Enter the email address that referrals go to")
-        cleaned["taxonomy_terms"] = [*cleaned.get("needs", []), *cleaned.get("activities", [])]
+        # The two lists of checkboxes are the one taxonomy_terms field.
+        cleaned["taxonomy_terms"] = [*cleaned.pop("needs", []), *cleaned.pop("activities", [])]
         return cleaned
-
-    def save(self, commit=True):
-        if self.instance._state.adding or set(Service.CAPACITY_FIELDS) & set(self.changed_data):
-            self.instance.capacity_updated_at = timezone.now()
-        return super().save(commit)
 
 
 class LocationForm(forms.ModelForm):
@@ -480,10 +482,12 @@ class ScheduleForm(forms.ModelForm):
         if (opens is None) != (closes is None) and not {"opens_at", "closes_at"} & set(self.errors):
             missing = "closes_at" if closes is None else "opens_at"
             self.add_error(missing, "Enter both times, or neither")
-        days = [day for day in Schedule.DAY_NAMES if day in cleaned.get("days", [])]
+        ticked = cleaned.pop("days", [])
+        days = [day for day in Schedule.DAY_NAMES if day in ticked]
         if not days and not cleaned.get("description") and not self.errors:
             self.add_error("days", "Select the days it runs, or say when in the description")
-        self.instance.byday = ",".join(days)
+        # The checkboxes are the one byday field.
+        cleaned["byday"] = ",".join(days)
         return cleaned
 
 

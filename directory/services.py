@@ -91,48 +91,53 @@ def refresh_assurance(organisation):
 
 
 @transaction.atomic
-def save_with_history(*, by, form=None, instance=None):
-    """Save a new or changed directory record (Organisation, Service, Location…)
-    and record what changed (directory.history).
+def save_record(*, instance, by, **values):
+    """Save a new or changed directory record (an organisation, a place, a
+    service's contact or opening times…) with `values`, and record what changed.
 
-    Pass a valid ModelForm (`form=`; its many-to-many fields, such as a service's
-    taxonomy terms, are recorded too) or an instance with its new values set
-    (`instance=`; validated here with full_clean). Saving with nothing changed
-    records nothing and leaves last_modified alone.
+    `values` are its fields' new values; a many-to-many field's value is the
+    objects it should hold. Raises ValidationError, as full_clean does, when they
+    are not valid. Saving a record with nothing changed records nothing and
+    leaves last_modified alone.
     """
-    if (form is None) == (instance is None):
-        raise TypeError("Pass either form or instance")
-    if form is not None:
-        instance = form.save(commit=False)
-        many = {
-            field.name: form.cleaned_data[field.name]
-            for field in instance._meta.many_to_many
-            if field.name in form.cleaned_data
-        }
-    else:
-        instance.full_clean()
-        many = {}
-    adding = instance._state.adding
+    model = type(instance)
     stored = None
-    if not adding:
-        stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    if not instance._state.adding:
+        stored = model._default_manager.select_for_update().get(pk=instance.pk)
+    many = {}
+    for name, value in values.items():
+        if model._meta.get_field(name).many_to_many:
+            many[name] = value
+        else:
+            setattr(instance, name, value)
+    instance.full_clean()
     changes = history.changes_to(instance, stored=stored, many=many)
-    if not changes and not adding:
+    if stored is not None and not changes:
         return instance
     instance.save()
-    if form is not None:
-        form.save_m2m()
-    history.record(instance, "create" if adding else "update", changes, by)
+    for name, objects in many.items():
+        if name in changes:
+            getattr(instance, name).set(objects)
+    action = "create" if stored is None else "update"
+    history.record(instance, action, changes, by)
     logger.info(
-        "%s %s %s by user %s",
-        instance._meta.label, instance.pk, "created" if adding else "updated",
-        by.pk if by else None,
-    )  # fmt: skip
+        "%s %s %sd by user %s", model._meta.label, instance.pk, action, by.pk if by else None
+    )
     return instance
 
 
 @transaction.atomic
-def delete_with_history(*, by, instance):
+def save_service(*, service, by, **values):
+    """Save a new or changed service with `values`, as save_record does; its
+    capacity values stamp capacity_updated_at when they are new or change
+    (Service.set_capacity)."""
+    capacity = {name: values.pop(name) for name in Service.CAPACITY_FIELDS if name in values}
+    service.set_capacity(**capacity)
+    return save_record(instance=service, by=by, **values)
+
+
+@transaction.atomic
+def delete_record(*, instance, by):
     """Delete a directory record, recording the values it had and an audit event."""
     history.record(instance, "delete", history.deletion(instance), by)
     logger.info(

@@ -112,20 +112,10 @@ def organisation_detail(request, pk):
 
 
 # Keeping the directory: directory managers, for the organisations of their PCNs.
-
-
-def _form_page(request, form, template, context=None, *, saved, then=None):
-    """A page with a directory form: once it is valid, save it with its history,
-    say `saved(record)` and go to `then` (the record itself by default).
-
-    To change a record, give the form a copy of it (`instance=copy(record)`): a
-    form that fails leaves its typed values on its instance, and the page's title
-    and back link should still name the record as it is."""
-    if request.method == "POST" and form.is_valid():
-        record = services.save_with_history(form=form, by=request.user)
-        messages.success(request, saved(record))
-        return redirect(then or record)
-    return render(request, template, {"form": form, **(context or {})})
+#
+# A form to change a record gets a copy of it (`instance=copy(record)`): a form
+# that fails leaves its typed values on its instance, and the page's title and
+# back link should still name the record as it is.
 
 
 def _can_manage(user, perm, obj):
@@ -161,10 +151,13 @@ def organisation_create(request):
             "You are not a member of a PCN yet, so there is no directory to add to."
         )
     form = OrganisationForm(request.POST or None, user=request.user)
-    return _form_page(
-        request, form, "directory/organisation_form.html",
-        saved=lambda made: f"{made.name} has been added to the directory",
-    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        organisation = services.save_record(
+            instance=Organisation(), by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"{organisation.name} has been added to the directory")
+        return redirect(organisation)
+    return render(request, "directory/organisation_form.html", {"form": form})
 
 
 def organisation_edit(request, pk):
@@ -172,21 +165,35 @@ def organisation_edit(request, pk):
         Organisation.objects.all(), request.user, perm="directory.change_organisation", pk=pk
     )
     form = OrganisationForm(request.POST or None, instance=copy(organisation), user=request.user)
-    return _form_page(
-        request, form, "directory/organisation_form.html", {"organisation": organisation},
-        saved=lambda changed: f"{changed.name} has been updated",
-    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        organisation = services.save_record(
+            instance=organisation, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"{organisation.name} has been updated")
+        return redirect(organisation)
+    return render(
+        request,
+        "directory/organisation_form.html",
+        {"form": form, "organisation": organisation},
+    )
 
 
 def service_create(request, pk):
     organisation = get_managed_object_or_404(
         Organisation.objects.all(), request.user, perm="directory.add_service", pk=pk
     )
-    form = ServiceForm(request.POST or None, instance=Service(organisation=organisation))
-    return _form_page(
-        request, form, "directory/service_form.html", {"organisation": organisation},
-        saved=lambda made: f"{made.name} has been added to the directory",
-    )  # fmt: skip
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        service = services.save_service(
+            service=Service(organisation=organisation), by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"{service.name} has been added to the directory")
+        return redirect(service)
+    return render(
+        request,
+        "directory/service_form.html",
+        {"form": form, "organisation": organisation},
+    )
 
 
 def service_edit(request, pk):
@@ -197,11 +204,15 @@ def service_edit(request, pk):
         pk=pk,
     )
     form = ServiceForm(request.POST or None, instance=copy(service))
-    return _form_page(
-        request, form, "directory/service_form.html",
-        {"service": service, "organisation": service.organisation},
-        saved=lambda changed: f"{changed.name} has been updated",
-    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        service = services.save_service(service=service, by=request.user, **form.cleaned_data)
+        messages.success(request, f"{service.name} has been updated")
+        return redirect(service)
+    return render(
+        request,
+        "directory/service_form.html",
+        {"form": form, "service": service, "organisation": service.organisation},
+    )
 
 
 # A service's contacts and opening times: small records, each with its own form.
@@ -231,13 +242,16 @@ def service_part_edit(request, pk, part, part_pk=None):
         if part_pk
         else model(service=service)
     )
-    form = form_class(request.POST or None, instance=record)
-    return _form_page(
-        request, form, "directory/service_part_form.html",
-        {"service": service, "noun": noun, "adding": part_pk is None},
-        saved=lambda _: f"{capfirst(noun)} {'updated' if part_pk else 'added'}",
-        then=service,
-    )  # fmt: skip
+    form = form_class(request.POST or None, instance=copy(record))
+    if request.method == "POST" and form.is_valid():
+        services.save_record(instance=record, by=request.user, **form.cleaned_data)
+        messages.success(request, f"{capfirst(noun)} {'updated' if part_pk else 'added'}")
+        return redirect(service)
+    return render(
+        request,
+        "directory/service_part_form.html",
+        {"form": form, "service": service, "noun": noun, "adding": part_pk is None},
+    )
 
 
 def service_part_remove(request, pk, part, part_pk):
@@ -251,7 +265,7 @@ def service_part_remove(request, pk, part, part_pk):
     )
     record = get_object_or_404(model.objects.filter(service=service), pk=part_pk)
     if request.method == "POST":
-        services.delete_with_history(instance=record, by=request.user)
+        services.delete_record(instance=record, by=request.user)
         messages.success(request, f"{capfirst(noun)} removed")
         return redirect(service)
     return render(
@@ -265,15 +279,18 @@ def location_create(request, pk):
     organisation = get_managed_object_or_404(
         Organisation.objects.all(), request.user, perm="directory.add_location", pk=pk
     )
-    form = LocationForm(
-        request.POST or None,
-        instance=Location(organisation=organisation),
-        organisation=organisation,
+    form = LocationForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        location = services.save_record(
+            instance=Location(organisation=organisation), by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"{location.name} has been added")
+        return redirect(organisation)
+    return render(
+        request,
+        "directory/location_form.html",
+        {"form": form, "organisation": organisation},
     )
-    return _form_page(
-        request, form, "directory/location_form.html", {"organisation": organisation},
-        saved=lambda made: f"{made.name} has been added", then=organisation,
-    )  # fmt: skip
 
 
 def location_edit(request, pk):
@@ -285,11 +302,15 @@ def location_edit(request, pk):
     )
     organisation = location.organisation
     form = LocationForm(request.POST or None, instance=copy(location), organisation=organisation)
-    return _form_page(
-        request, form, "directory/location_form.html",
-        {"location": location, "organisation": organisation},
-        saved=lambda changed: f"{changed.name} has been updated", then=organisation,
-    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        location = services.save_record(instance=location, by=request.user, **form.cleaned_data)
+        messages.success(request, f"{location.name} has been updated")
+        return redirect(organisation)
+    return render(
+        request,
+        "directory/location_form.html",
+        {"form": form, "location": location, "organisation": organisation},
+    )
 
 
 def check_create(request, pk):

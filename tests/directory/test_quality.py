@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
-from django import forms
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -246,10 +245,12 @@ def test_recording_a_check_writes_an_audit_event_without_a_patient(pcn, director
 
 
 def test_saving_a_changed_organisation_records_each_field_before_and_after(pcn, directory_manager):
-    organisation = make_organisation(pcn)
-    organisation.name = "Armley Advice"
-    organisation.website = "https://armley.example.org/"
-    services.save_with_history(instance=organisation, by=directory_manager)
+    services.save_record(
+        instance=make_organisation(pcn),
+        by=directory_manager,
+        name="Armley Advice",
+        website="https://armley.example.org/",
+    )
     record = ChangeRecord.objects.get()
     assert (record.action, record.changes) == (
         "update",
@@ -262,17 +263,21 @@ def test_saving_a_changed_organisation_records_each_field_before_and_after(pcn, 
 
 
 def test_saving_a_changed_record_writes_an_audit_update(pcn, directory_manager):
-    organisation = make_organisation(pcn)
-    organisation.description = "Advice on money and housing"
-    services.save_with_history(instance=organisation, by=directory_manager)
+    services.save_record(
+        instance=make_organisation(pcn),
+        by=directory_manager,
+        description="Advice on money and housing",
+    )
     assert AuditEvent.objects.get().action == AuditEvent.Action.UPDATE
 
 
 def test_saving_a_new_service_records_what_it_was_created_with(pcn, directory_manager):
     organisation = make_organisation(pcn)
-    service = services.save_with_history(
-        instance=Service(organisation=organisation, name="Advice", description="Debt advice"),
+    service = services.save_service(
+        service=Service(organisation=organisation),
         by=directory_manager,
+        name="Advice",
+        description="Debt advice",
     )
     record = ChangeRecord.objects.get()
     assert (record.object_type, record.object_id, record.action) == (
@@ -286,7 +291,7 @@ def test_saving_a_new_service_records_what_it_was_created_with(pcn, directory_ma
 def test_saving_with_nothing_changed_records_nothing(pcn, directory_manager):
     organisation = make_organisation(pcn)
     before = organisation.last_modified
-    services.save_with_history(instance=organisation, by=directory_manager)
+    services.save_record(instance=organisation, by=directory_manager, name=organisation.name)
     organisation.refresh_from_db()
     assert not ChangeRecord.objects.exists()
     assert organisation.last_modified == before
@@ -299,37 +304,33 @@ def test_change_history_stores_decimals_as_strings_and_ignores_equal_numbers(
         organisation=make_organisation(pcn), name="Hall", address_1="1 Town Street",
         city="Leeds", postcode="LS12 3AB", latitude=Decimal("53.8"), longitude=Decimal("-1.59"),
     )  # fmt: skip
-    location = Location.objects.get(pk=location.pk)
-    location.latitude = Decimal("53.800")  # the same number
-    location.longitude = Decimal("-1.6")
-    services.save_with_history(instance=location, by=directory_manager)
+    services.save_record(
+        instance=Location.objects.get(pk=location.pk),
+        by=directory_manager,
+        latitude=Decimal("53.800"),  # the same number
+        longitude=Decimal("-1.6"),
+    )
     assert ChangeRecord.objects.get().changes == {"longitude": ["-1.590000", "-1.6"]}
 
 
 def test_saving_an_invalid_instance_is_refused_with_the_reason(pcn, directory_manager):
-    service = Service(
-        organisation=make_organisation(pcn), name="Advice", description="Debt advice",
-        access=Service.Access.DIRECT_REFERRAL,
-    )  # fmt: skip
     with pytest.raises(ValidationError, match="Give the address that direct referrals go to"):
-        services.save_with_history(instance=service, by=directory_manager)
+        services.save_service(
+            service=Service(organisation=make_organisation(pcn)),
+            by=directory_manager,
+            name="Advice",
+            description="Debt advice",
+            access=Service.Access.DIRECT_REFERRAL,
+        )
     assert not Service.objects.exists()
 
 
-class ServiceTermsForm(forms.ModelForm):
-    class Meta:
-        model = Service
-        fields = ["name", "taxonomy_terms"]
-
-
-def test_a_forms_many_to_many_changes_are_recorded_as_ids(pcn, directory_manager):
+def test_many_to_many_changes_are_recorded_as_ids(pcn, directory_manager):
     service = Service.objects.create(
         organisation=make_organisation(pcn), name="Advice", description="Debt advice"
     )
     finance = TaxonomyTerm.objects.get(code="finance", taxonomy__name__contains="needs")
-    form = ServiceTermsForm({"name": "Advice", "taxonomy_terms": [finance.pk]}, instance=service)
-    assert form.is_valid(), form.errors
-    services.save_with_history(form=form, by=directory_manager)
+    services.save_service(service=service, by=directory_manager, taxonomy_terms=[finance])
     assert ChangeRecord.objects.get().changes == {"taxonomy_terms": [[], [str(finance.pk)]]}
     assert list(service.taxonomy_terms.all()) == [finance]
 
