@@ -2,7 +2,7 @@
 a cell that cannot be read is a reason to reject the row, naming the column."""
 
 from directory import taxonomy
-from directory.importing import parse_uuid
+from directory.importing.engine import parse_uuid
 from directory.models import TaxonomyTerm
 
 YES = {"yes", "y", "true", "1"}

@@ -30,8 +30,8 @@ import re
 from django.core.exceptions import ValidationError
 
 from directory import taxonomy
-from directory.importing import OUT_OF_SCOPE, derived_id, parse_uuid
 from directory.importing.csv_cells import Row
+from directory.importing.engine import OUT_OF_SCOPE, derived_id, parse_uuid
 from directory.models import (
     Contact,
     Location,

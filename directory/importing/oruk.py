@@ -46,7 +46,7 @@ oruk_services import them, with oruk_values to read their values.
 import json
 from collections import defaultdict
 
-from directory.importing import parse_uuid
+from directory.importing.engine import parse_uuid
 from directory.importing.oruk_services import CHILDREN, import_organisation, import_service
 from directory.importing.oruk_taxonomies import import_taxonomy, import_term, parents_first
 from directory.models import (

@@ -16,7 +16,7 @@ import decimal
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_time
 
-from directory.importing import OUT_OF_SCOPE, parse_uuid
+from directory.importing.engine import OUT_OF_SCOPE, parse_uuid
 from directory.importing.oruk_values import (
     copy_keys,
     names_for,

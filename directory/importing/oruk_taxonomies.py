@@ -16,7 +16,7 @@ matched to them.
 from django.utils.text import slugify
 
 from directory import taxonomy as seeded
-from directory.importing import derived_id, parse_uuid
+from directory.importing.engine import derived_id, parse_uuid
 from directory.importing.oruk_values import copy_keys, names_for, read_id, read_list
 from directory.models import Taxonomy, TaxonomyTerm
 

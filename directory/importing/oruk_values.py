@@ -7,7 +7,7 @@ import decimal
 
 from django.db import models
 
-from directory.importing import parse_uuid
+from directory.importing.engine import parse_uuid
 
 
 def names_for(mapping, **more):

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 
 from directory import importing
 from directory import taxonomy as seeded
-from directory.importing import import_file
+from directory.importing import engine, import_file
 from directory.importing.csv_file import COLUMNS, csv_template
 from directory.models import (
     ChangeRecord,
@@ -133,7 +133,7 @@ def many_items(count):
     and a term each, over four organisations."""
 
     def id_of(*parts):
-        return str(importing.derived_id("test", *parts))
+        return str(engine.derived_id("test", *parts))
 
     finance = str(seeded.term_id(seeded.NEEDS, "finance"))
     return oruk({"contents": [
@@ -468,7 +468,7 @@ def test_a_csv_phone_never_changes_another_services_contact(pcn, other_pcn, dire
     ours = ServiceFactory(organisation=OrganisationFactory(pcn=pcn))
     theirs = ContactFactory(
         service=ServiceFactory(organisation=OrganisationFactory(pcn=other_pcn)),
-        id=importing.derived_id("service", ours.pk, "phone"), phone="0113 496 0000",
+        id=engine.derived_id("service", ours.pk, "phone"), phone="0113 496 0000",
     )  # fmt: skip
     report = import_file(sheet(existing_row(ours, phone="0113 496 0999")), pcn=pcn,
                          by=directory_manager)  # fmt: skip
@@ -611,7 +611,7 @@ def test_an_example_term_without_a_taxonomy_id_gets_a_stable_taxonomy(
         with open(standards_dir / "oruk" / "example-taxonomy_term_list.json", "rb") as file:
             import_file(file, pcn=pcn, by=directory_manager)
     term = TaxonomyTerm.objects.get(pk="3f7b145d-84af-42d7-8fae-eaca714b02b2")
-    assert term.taxonomy.pk == importing.derived_id("taxonomy", "taxonomy")
+    assert term.taxonomy.pk == engine.derived_id("taxonomy", "taxonomy")
     assert (term.code, term.parent) == ("name", None)
 
 
