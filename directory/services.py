@@ -1,5 +1,5 @@
 """Writes to the directory: quality checks and the assurance they give an
-organisation, and new, changed and removed records.
+organisation, new, changed and removed records, and files queued to import.
 
 Every write records who made it, in the same transaction: a ChangeRecord with
 the fields that changed and an audit event (directory.history).
@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from directory import history
-from directory.models import Organisation, QualityCheck, Service
+from directory import history, tasks
+from directory.importing import jobs
+from directory.models import DirectoryImport, Organisation, QualityCheck, Service
 
 logger = logging.getLogger(__name__)
 
@@ -144,3 +145,24 @@ def delete_record(*, instance, by):
         "%s %s deleted by user %s", instance._meta.label, instance.pk, by.pk if by else None
     )
     instance.delete()
+
+
+def queue_import(*, upload, pcn, by, dry_run):
+    """Store an uploaded file to import into `pcn`'s directory, and ask the worker
+    to import it once this transaction commits (directory.importing.jobs)."""
+    jobs.give_up_stalled()
+    job = DirectoryImport.objects.create(
+        pcn=pcn, created_by=by, filename=upload.name[:255], content=upload.read(), dry_run=dry_run
+    )
+
+    def start():
+        try:
+            tasks.run_import.delay(str(job.pk))
+        except Exception:  # the broker is down: say so rather than wait for ever
+            logger.exception("Directory import %s could not be queued", job.pk)
+            report = {"errors": [jobs.NOT_STARTED], "ok": False}
+            jobs.finish(job, DirectoryImport.State.FAILED, report)
+
+    transaction.on_commit(start)
+    logger.info("Directory import %s queued by user %s", job.pk, by.pk)
+    return job

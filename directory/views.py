@@ -360,7 +360,7 @@ def directory_import(request):
         user=request.user, max_bytes=importing.MAX_BYTES,
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
-        job = jobs.queue(
+        job = services.queue_import(
             upload=form.cleaned_data["file"],
             pcn=form.chosen_pcn(),
             by=request.user,

@@ -1,5 +1,7 @@
 """Imports run by the background worker: a directory manager's file is stored as a
-DirectoryImport, the task imports it (directory.importing) and keeps the report.
+DirectoryImport (directory.services.queue_import), and the task
+(directory.tasks.run_import) imports it (directory.importing) and keeps the
+report.
 
 The task's only argument is the import's id: no file content or names pass
 through the broker. Claimed with a conditional update, so a task delivered
@@ -10,7 +12,6 @@ import dataclasses
 import io
 import logging
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,27 +30,6 @@ NOT_STARTED = (
 )
 
 
-def queue(*, upload, pcn, by, dry_run):
-    """Store the uploaded file and ask the worker to import it after this transaction."""
-    from directory import tasks
-
-    _give_up_stalled()
-    job = DirectoryImport.objects.create(
-        pcn=pcn, created_by=by, filename=upload.name[:255], content=upload.read(), dry_run=dry_run
-    )
-
-    def start():
-        try:
-            tasks.run_import.delay(str(job.pk))
-        except Exception:  # the broker is down: say so rather than wait for ever
-            logger.exception("Directory import %s could not be queued", job.pk)
-            _finish(job, DirectoryImport.State.FAILED, {"errors": [NOT_STARTED], "ok": False})
-
-    transaction.on_commit(start)
-    logger.info("Directory import %s queued by user %s", job.pk, by.pk)
-    return job
-
-
 def run(import_id):
     """Import a queued file and keep its report. Returns the report's counts, or
     None when another run had already claimed it."""
@@ -60,7 +40,7 @@ def run(import_id):
     if not claimed:
         # Delivered again after its worker died mid-import (tasks are acknowledged
         # late): the database rolled that run back, so say it stopped.
-        _give_up_stalled(pk=import_id)
+        give_up_stalled(pk=import_id)
         return None
     job = DirectoryImport.objects.select_related("pcn", "created_by").get(pk=import_id)
     try:
@@ -70,9 +50,9 @@ def run(import_id):
     except Exception:
         # import_file rolled back: nothing of the file is in the directory.
         logger.exception("Directory import %s stopped", job.pk)
-        _finish(job, DirectoryImport.State.FAILED, {"errors": [STOPPED], "ok": False})
+        finish(job, DirectoryImport.State.FAILED, {"errors": [STOPPED], "ok": False})
         return None
-    _finish(job, DirectoryImport.State.DONE, as_json(report))
+    finish(job, DirectoryImport.State.DONE, as_json(report))
     return report.counts()
 
 
@@ -80,7 +60,7 @@ def as_json(report):
     return dataclasses.asdict(report) | {"ok": report.ok, "imported": report.imported}
 
 
-def _give_up_stalled(**lookup):
+def give_up_stalled(**lookup):
     """Mark imports that have waited or run longer than DirectoryImport.STALE_AFTER
     as stopped, and delete their files."""
     cutoff = timezone.now() - DirectoryImport.STALE_AFTER
@@ -99,7 +79,7 @@ def _give_up_stalled(**lookup):
     )
 
 
-def _finish(job, state, report):
+def finish(job, state, report):
     DirectoryImport.objects.filter(pk=job.pk).update(
         state=state, report=report, finished_at=timezone.now(), content=b""
     )
