@@ -633,6 +633,13 @@ class QualityCheck(models.Model):
     counts (QualityCheck.objects.current()).
     """
 
+    class State(models.TextChoices):
+        """Where a check stands on a day (state_on)."""
+
+        VALID = "valid", "Valid"
+        EXPIRING = "expiring", "Expiring"
+        LAPSED = "lapsed", "Lapsed"
+
     class Kind(models.TextChoices):
         SAFEGUARDING = "safeguarding", "Safeguarding policy reviewed"
         DBS = "dbs", "DBS checks for staff and volunteers working with vulnerable people"
@@ -671,12 +678,12 @@ class QualityCheck(models.Model):
         return f"{self.get_kind_display()} ({self.organisation})"
 
     def state_on(self, day: datetime.date):
-        """'lapsed', 'expiring' (within EXPIRY_WARNING_DAYS) or 'valid' on `day`."""
+        """Lapsed, expiring (within EXPIRY_WARNING_DAYS) or valid on `day`."""
         if self.expires_on < day:
-            return "lapsed"
+            return self.State.LAPSED
         if self.expires_on <= day + datetime.timedelta(days=EXPIRY_WARNING_DAYS):
-            return "expiring"
-        return "valid"
+            return self.State.EXPIRING
+        return self.State.VALID
 
 
 class QualityCheckNotice(models.Model):
@@ -684,9 +691,9 @@ class QualityCheckNotice(models.Model):
     per check and state, so the daily task never tells them twice."""
 
     check_record = models.ForeignKey(QualityCheck, on_delete=models.CASCADE, related_name="notices")
-    state = models.CharField(
-        max_length=10, choices=[("expiring", "Expiring"), ("lapsed", "Lapsed")]
-    )
+    # A valid check needs no notice.
+    STATES = (QualityCheck.State.EXPIRING, QualityCheck.State.LAPSED)
+    state = models.CharField(max_length=10, choices=[(state, state.label) for state in STATES])
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

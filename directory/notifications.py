@@ -61,7 +61,7 @@ def notify_expiring_checks(today=None):
             by_organisation[check.organisation].append((check, state))
     recipients = _directory_managers({organisation.pcn_id for organisation in by_organisation})
 
-    counts = {"expiring": 0, "lapsed": 0, "emails": 0}
+    counts = {QualityCheck.State.EXPIRING: 0, QualityCheck.State.LAPSED: 0, "emails": 0}
     for organisation, checks in by_organisation.items():
         to = recipients.get(organisation.pcn_id)
         if not to:
@@ -129,8 +129,8 @@ def _directory_managers(pcn_ids):
 def _render_expiry_email(organisation, claimed, today):
     context = {
         "organisation": organisation,
-        "lapsed": [check for check, state in claimed if state == "lapsed"],
-        "expiring": [check for check, state in claimed if state == "expiring"],
+        "lapsed": [check for check, state in claimed if state == QualityCheck.State.LAPSED],
+        "expiring": [check for check, state in claimed if state == QualityCheck.State.EXPIRING],
         "warning_days": EXPIRY_WARNING_DAYS,
         "link": settings.SITE_URL + organisation.get_absolute_url(),
         "service_name": settings.SERVICE_NAME,

@@ -445,8 +445,8 @@ def test_a_failed_email_is_sent_on_the_next_run(expiring, mailoutbox, monkeypatc
 
 def test_a_check_claimed_by_another_run_is_not_claimed_again(expiring):
     due = QualityCheck.objects.get(organisation=expiring, expires_on=TODAY + 10 * DAY)
-    QualityCheckNotice.objects.create(check_record=due, state="expiring")
-    assert notifications._claim(due, "expiring") is False
+    QualityCheckNotice.objects.create(check_record=due, state=QualityCheck.State.EXPIRING)
+    assert notifications._claim(due, QualityCheck.State.EXPIRING) is False
     assert QualityCheckNotice.objects.count() == 1
 
 
@@ -493,4 +493,4 @@ def test_a_real_worker_sends_the_notices_from_redis(pcn, directory_manager, mail
         while not mail.outbox and time.monotonic() < deadline:
             time.sleep(0.1)
     assert [message.to for message in mail.outbox] == [[directory_manager.email]]
-    assert QualityCheckNotice.objects.get().state == "expiring"
+    assert QualityCheckNotice.objects.get().state == QualityCheck.State.EXPIRING

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from directory import notifications
+from directory.models import QualityCheck
 
 
 class Command(BaseCommand):
@@ -12,6 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = notifications.notify_expiring_checks()
         self.stdout.write(
-            f"Quality checks reported: {counts['expiring']} expiring, "
-            f"{counts['lapsed']} lapsed, in {counts['emails']} emails."
+            f"Quality checks reported: {counts[QualityCheck.State.EXPIRING]} expiring, "
+            f"{counts[QualityCheck.State.LAPSED]} lapsed, in {counts['emails']} emails."
         )
