@@ -195,23 +195,26 @@ def new_reference():
     return f"SPL-{code[:4]}-{code[4:]}"
 
 
-def _same_person(patient):
-    """The one rule for possible duplicates, as two filters on Referral: `same`,
-    for the same Patient record (the same NHS number), and `similar`, for the
-    same last name in any case, date of birth and postcode, which counts only
-    when the person has no NHS number. `patient` is a Patient or, inside a
-    subquery, OuterRef("patient")."""
+def _same_person(patient, to_patient="patient__"):
+    """The one rule for possible duplicates, as two filters: `same`, for the same
+    Patient record (the same NHS number), and `similar`, for the same last name
+    in any case, date of birth and postcode, which counts only when the person
+    has no NHS number. `patient` is a Patient or, inside a subquery,
+    OuterRef("patient"); the filters are on Referral, or on Patient when
+    `to_patient` is ""."""
 
     def field(name):
         if isinstance(patient, OuterRef):
             return OuterRef(f"{patient.name}__{name}")
         return getattr(patient, name)
 
-    same = Q(patient=patient if isinstance(patient, OuterRef) else patient.pk)
+    same = Q(**{f"{to_patient}pk": patient if isinstance(patient, OuterRef) else patient.pk})
     similar = Q(
-        patient__family_name__iexact=field("family_name"),
-        patient__date_of_birth=field("date_of_birth"),
-        patient__postcode=field("postcode"),
+        **{
+            f"{to_patient}family_name__iexact": field("family_name"),
+            f"{to_patient}date_of_birth": field("date_of_birth"),
+            f"{to_patient}postcode": field("postcode"),
+        }
     )
     return same, similar
 
@@ -228,10 +231,16 @@ class ReferralQuerySet(PCNScopedQuerySet):
         `referral` (the rule in `_same_person`)."""
         if referral.status not in OPEN_STATUSES:
             return self.none()
-        same, similar = _same_person(referral.patient)
-        if not referral.patient.nhs_number:
-            same |= similar
-        return self.open().filter(same).exclude(pk=referral.pk).select_related("patient")
+        # The people first, then their referrals: an OR across both tables could
+        # use no index (0.5 s at a million referrals; 0.2 ms this way).
+        same, similar = _same_person(referral.patient, to_patient="")
+        people = Patient.objects.filter(same if referral.patient.nhs_number else same | similar)
+        return (
+            self.open()
+            .filter(patient__in=people.values("pk"))
+            .exclude(pk=referral.pk)
+            .select_related("patient")
+        )
 
     def with_duplicate_flag(self):
         """Annotate `possible_duplicate`: an open referral with another open one
@@ -267,14 +276,21 @@ class ReferralQuerySet(PCNScopedQuerySet):
             .order_by(models.F("coded_in_gp_record_at").desc(nulls_first=True), "coded_on", "id")
         )
 
-    def for_triage_list(self):
-        """The triage list: urgent referrals first, then the longest waiting."""
+    def in_triage_order(self):
+        """Urgent referrals first, then the longest waiting."""
         urgent_first = Case(When(urgency=Urgency.URGENT, then=0), default=1)
+        return self.order_by(urgent_first, "received_at", "id")
+
+    def for_triage_list(self, shown):
+        """The rows of one page of the triage list, `shown` being that page of
+        `in_triage_order()`: only these 25 get the duplicate flag, where flagging
+        before paging computed it for every row skipped to reach a deep page."""
         return (
-            self.select_related("patient__registered_practice")
+            self.filter(pk__in=list(shown.values_list("pk", flat=True)))
+            .select_related("patient__registered_practice")
             .prefetch_related("reasons")
             .with_duplicate_flag()
-            .order_by(urgent_first, "received_at", "id")
+            .in_triage_order()
         )
 
 
@@ -367,6 +383,15 @@ class Referral(models.Model):
     @property
     def days_waiting(self):
         return (timezone.now() - self.received_at).days
+
+    # For templates, which compare statuses through these, never through strings.
+    @property
+    def is_awaiting_triage(self):
+        return self.status == Status.AWAITING_TRIAGE
+
+    @property
+    def is_urgent(self):
+        return self.urgency == Urgency.URGENT
 
 
 class ReferralReason(models.Model):

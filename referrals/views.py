@@ -110,8 +110,9 @@ def _own_practice_ids(user):
 def referral_list(request):
     """The PCN's referrals, by default those awaiting triage, urgent first."""
     filters = TriageFilterForm(request.GET or None, user=request.user)
-    referrals = filters.filter(Referral.objects.visible_to(request.user).for_triage_list())
+    referrals = filters.filter(Referral.objects.visible_to(request.user).in_triage_order())
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    page.object_list = Referral.objects.visible_to(request.user).for_triage_list(page.object_list)
     audit.record_list(request.user, page)
     return render(request, "referrals/referral_list.html", {"filters": filters, "page": page})
 

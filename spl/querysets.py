@@ -28,11 +28,18 @@ class PCNScopedQuerySet(models.QuerySet):
         practice_path = getattr(self.model, "practice_path", None)
         if practice_path is None:
             return self.filter(**{f"{self.model.pcn_path}__in": memberships.values("pcn_id")})
-        practices = apps.get_model("spl", "Practice").objects.filter(
-            models.Q(pcn__in=memberships.filter(practice__isnull=True).values("pcn_id"))
-            | models.Q(pk__in=memberships.filter(practice__isnull=False).values("practice_id"))
+        # The practices of whole-PCN memberships, and those memberships name, as
+        # UNION ALL: PostgreSQL estimates that well, where an OR of the two
+        # guessed most of the country's practices and read every referral
+        # (docs/benchmarks.md, issue 11).
+        of_whole_pcns = (
+            apps.get_model("spl", "Practice")
+            .objects.filter(pcn__in=memberships.filter(practice__isnull=True).values("pcn_id"))
+            .order_by()
+            .values("pk")
         )
-        return self.filter(**{f"{practice_path}__in": practices.values("pk")})
+        named = memberships.filter(practice__isnull=False).order_by().values("practice_id")
+        return self.filter(**{f"{practice_path}__in": of_whole_pcns.union(named, all=True)})
 
 
 class PracticeQuerySet(PCNScopedQuerySet):

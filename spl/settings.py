@@ -126,6 +126,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DATABASE_CONNECT_TIMEOUT", 5
     )
+    # PostgreSQL's JIT compiler pays off on long reports, not on pages: at a
+    # million referrals it added 1.5-2.5 s to list queries whose cost was
+    # overestimated (docs/benchmarks.md). DATABASE_JIT=true turns it back on.
+    if not env_bool("DATABASE_JIT", False):
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write to one file at once
     # (docs/decisions/0002-sqlite-default-postgresql-production.md). A write-ahead

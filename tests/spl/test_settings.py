@@ -133,3 +133,20 @@ def test_check_deploy_is_clean_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_postgresql_pages_run_without_the_jit_compiler():
+    options = setting(
+        "DATABASES['default']['OPTIONS']", DEBUG="true", DATABASE_URL="postgres://x@localhost/x"
+    )
+    assert "-c jit=off" in options
+
+
+def test_the_jit_compiler_can_be_turned_back_on():
+    options = setting(
+        "DATABASES['default']['OPTIONS']",
+        DEBUG="true",
+        DATABASE_URL="postgres://x@localhost/x",
+        DATABASE_JIT="true",
+    )
+    assert "jit" not in options
