@@ -74,8 +74,12 @@ EVIDENCE = {
 # QA states the demo sets up. Not assured comes two ways: a kind never checked,
 # or a new organisation with no checks yet.
 ASSURED, EXPIRING, LAPSED, KIND_MISSING, UNCHECKED = (
-    "assured", "expiring", "lapsed", "kind_missing", "unchecked",
-)  # fmt: skip
+    "assured",
+    "expiring",
+    "lapsed",
+    "kind_missing",
+    "unchecked",
+)
 
 
 @dataclass(frozen=True)

@@ -25,33 +25,49 @@ class ServiceSearchForm(forms.Form):
     one is reported next to its field and the others still apply."""
 
     q = forms.CharField(
-        label="Search", required=False, max_length=100,
+        label="Search",
+        required=False,
+        max_length=100,
         help_text="For example, debt advice, walking or a group's name",
-    )  # fmt: skip
+    )
     near = forms.CharField(
-        label="Near (postcode or place)", required=False, max_length=100,
+        label="Near (postcode or place)",
+        required=False,
+        max_length=100,
         help_text="The person's postcode or its first part, like LS7, or a place, like Chapeltown",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )  # fmt: skip
+    )
     need = forms.ModelChoiceField(
-        label="Need", queryset=TaxonomyTerm.objects.none(), required=False,
-        empty_label="Any need", to_field_name="code",
-    )  # fmt: skip
+        label="Need",
+        queryset=TaxonomyTerm.objects.none(),
+        required=False,
+        empty_label="Any need",
+        to_field_name="code",
+    )
     activity = forms.ModelChoiceField(
-        label="Activity", queryset=TaxonomyTerm.objects.none(), required=False,
-        empty_label="Any activity", to_field_name="code",
-    )  # fmt: skip
+        label="Activity",
+        queryset=TaxonomyTerm.objects.none(),
+        required=False,
+        empty_label="Any activity",
+        to_field_name="code",
+    )
     age = forms.IntegerField(
-        label="Age of the person", required=False, min_value=0, max_value=120,
+        label="Age of the person",
+        required=False,
+        min_value=0,
+        max_value=120,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
-        error_messages={"invalid": "Age must be a number, like 67",
-                        "min_value": "Age must be 0 or more",
-                        "max_value": "Age must be 120 or less"},
-    )  # fmt: skip
+        error_messages={
+            "invalid": "Age must be a number, like 67",
+            "min_value": "Age must be 0 or more",
+            "max_value": "Age must be 120 or less",
+        },
+    )
     qa = forms.ChoiceField(
-        label="Quality assurance", required=False,
+        label="Quality assurance",
+        required=False,
         choices=[("", "Any"), *QAStatus.choices],
-    )  # fmt: skip
+    )
     accepting = forms.BooleanField(label="Only services accepting referrals now", required=False)
 
     def __init__(self, *args, **kwargs):
@@ -106,8 +122,12 @@ class ServiceSearchForm(forms.Form):
 # Web addresses typed without a scheme are taken as https (Django 6's default).
 HttpsURLField = partial(forms.URLField, assume_scheme="https")
 NUMBER_FIELDS = (
-    "minimum_age", "maximum_age", "waiting_time_weeks", "available_places", "maximum_places",
-)  # fmt: skip
+    "minimum_age",
+    "maximum_age",
+    "waiting_time_weeks",
+    "available_places",
+    "maximum_places",
+)
 NUMBER_INPUT = {"inputmode": "numeric", "class": "nhsuk-input--width-4"}
 
 
@@ -117,8 +137,14 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "pcn", "name", "description", "website", "email", "charity_number", "company_number",
-        ]  # fmt: skip
+            "pcn",
+            "name",
+            "description",
+            "website",
+            "email",
+            "charity_number",
+            "company_number",
+        ]
         labels = {
             "pcn": "Which PCN's directory is it in?",
             "name": "Name of the organisation",
@@ -172,32 +198,66 @@ class ServiceForm(forms.ModelForm):
     """A service: what it is, who it is for, how to connect someone, and its capacity."""
 
     PAGE_ORDER = (
-        "name", "description", "status", "alert", "needs", "activities",
-        "eligibility", "minimum_age", "maximum_age", "fees",
-        "access", "referral_email", "referral_instructions",
-        "accepting_referrals", "waiting_time_weeks", "available_places", "maximum_places",
-        "email", "url", "accreditations",
-    )  # fmt: skip
+        "name",
+        "description",
+        "status",
+        "alert",
+        "needs",
+        "activities",
+        "eligibility",
+        "minimum_age",
+        "maximum_age",
+        "fees",
+        "access",
+        "referral_email",
+        "referral_instructions",
+        "accepting_referrals",
+        "waiting_time_weeks",
+        "available_places",
+        "maximum_places",
+        "email",
+        "url",
+        "accreditations",
+    )
 
     needs = forms.ModelMultipleChoiceField(
-        label="Which needs does it help with?", queryset=TaxonomyTerm.objects.none(),
-        required=False, widget=forms.CheckboxSelectMultiple,
+        label="Which needs does it help with?",
+        queryset=TaxonomyTerm.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Link workers find it under these needs. Select all that apply.",
-    )  # fmt: skip
+    )
     activities = forms.ModelMultipleChoiceField(
-        label="What kind of activity is it?", queryset=TaxonomyTerm.objects.none(),
-        required=False, widget=forms.CheckboxSelectMultiple,
+        label="What kind of activity is it?",
+        queryset=TaxonomyTerm.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Service
         fields = [
-            "name", "description", "status", "alert", "eligibility", "minimum_age",
-            "maximum_age", "access", "referral_email", "referral_instructions", "email", "url",
-            "fees", "accreditations", "accepting_referrals", "waiting_time_weeks",
-            "available_places", "maximum_places", "taxonomy_terms",
-        ]  # fmt: skip
+            "name",
+            "description",
+            "status",
+            "alert",
+            "eligibility",
+            "minimum_age",
+            "maximum_age",
+            "access",
+            "referral_email",
+            "referral_instructions",
+            "email",
+            "url",
+            "fees",
+            "accreditations",
+            "accepting_referrals",
+            "waiting_time_weeks",
+            "available_places",
+            "maximum_places",
+            "taxonomy_terms",
+        ]
         labels = {
             "name": "Name of the service",
             "description": "What the service offers",
@@ -313,9 +373,16 @@ class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
         fields = [
-            "name", "address_1", "city", "postcode", "description", "accessibility",
-            "latitude", "longitude", "services",
-        ]  # fmt: skip
+            "name",
+            "address_1",
+            "city",
+            "postcode",
+            "description",
+            "accessibility",
+            "latitude",
+            "longitude",
+            "services",
+        ]
         labels = {
             "name": "Name of the place",
             "description": "Finding it (optional)",
@@ -386,23 +453,28 @@ class QualityCheckForm(forms.Form):
     """A quality check of an organisation: what kind, the evidence seen, and its dates."""
 
     kind = forms.ChoiceField(
-        label="What was checked?", choices=QualityCheck.Kind.choices, widget=forms.RadioSelect,
+        label="What was checked?",
+        choices=QualityCheck.Kind.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select what was checked"},
-    )  # fmt: skip
+    )
     evidence = forms.CharField(
-        label="Evidence seen", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+        label="Evidence seen",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
         help_text="For example, safeguarding policy version 4, approved by the trustees "
         "on 3 March 2026",
         error_messages={"required": "Enter the evidence you saw"},
-    )  # fmt: skip
+    )
     checked_on = DateField(
-        label="Date of the check", help_text="For example, 15 3 2026",
-    )  # fmt: skip
+        label="Date of the check",
+        help_text="For example, 15 3 2026",
+    )
     expires_on = DateField(
         label="Date it expires",
         help_text="When it must be checked again: the policy's review date, the insurance "
         "renewal date or the ICO registration's expiry. For example, 15 3 2027",
-    )  # fmt: skip
+    )
 
 
 class ContactForm(forms.ModelForm):
@@ -440,10 +512,12 @@ class ScheduleForm(forms.ModelForm):
     """When a service runs: the days of the week, its hours and anything to add."""
 
     days = forms.MultipleChoiceField(
-        label="Which days does it run?", choices=list(Schedule.DAY_NAMES.items()),
-        required=False, widget=forms.CheckboxSelectMultiple,
+        label="Which days does it run?",
+        choices=list(Schedule.DAY_NAMES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Leave empty if the days change: say when in the description",
-    )  # fmt: skip
+    )
     TIME_HELP = "Use the 24-hour clock, like 09:30 or 14:00"
 
     class Meta:
@@ -500,10 +574,12 @@ class ImportForm(forms.Form):
         error_messages={"required": "Select a file to import", "empty": "The file is empty"},
     )
     pcn = forms.ModelChoiceField(
-        label="Which PCN's directory should it go into?", queryset=PCN.objects.none(),
-        empty_label=None, widget=forms.RadioSelect,
+        label="Which PCN's directory should it go into?",
+        queryset=PCN.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select which PCN's directory it goes into"},
-    )  # fmt: skip
+    )
     check_only = forms.BooleanField(
         label="Only check the file: do not import it yet", required=False
     )

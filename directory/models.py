@@ -147,9 +147,13 @@ class Organisation(models.Model):
     assured_until = models.DateField(null=True, blank=True, editable=False)
     assured_on = models.DateField(null=True, blank=True, editable=False)
     assurer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        editable=False, related_name="+",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     last_modified = models.DateTimeField(auto_now=True)
 
     pcn_path = "pcn"
@@ -167,9 +171,11 @@ class Organisation(models.Model):
     def clean(self):
         validators.clean_fields(
             self,
-            {"charity_number": validators.charity_number,
-             "company_number": validators.company_number},
-        )  # fmt: skip
+            {
+                "charity_number": validators.charity_number,
+                "company_number": validators.company_number,
+            },
+        )
 
 
 class ServiceQuerySet(DirectoryQuerySet):
@@ -279,12 +285,19 @@ class ServiceQuerySet(DirectoryQuerySet):
         )
 
     def for_service_page(self):
-        return self.with_qa_status().select_related(
-            "organisation__assurer"
-        ).prefetch_related(
-            "taxonomy_terms__taxonomy", "contacts", "schedules", "cost_options", "languages",
-            "service_areas", "at_locations__location",
-        )  # fmt: skip
+        return (
+            self.with_qa_status()
+            .select_related("organisation__assurer")
+            .prefetch_related(
+                "taxonomy_terms__taxonomy",
+                "contacts",
+                "schedules",
+                "cost_options",
+                "languages",
+                "service_areas",
+                "at_locations__location",
+            )
+        )
 
 
 class Service(models.Model):
@@ -433,13 +446,19 @@ class Location(models.Model):
     city = models.CharField("town or city", max_length=100)
     postcode = models.CharField(max_length=8)
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )  # fmt: skip
+    )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )  # fmt: skip
+    )
     accessibility = models.TextField(
         blank=True, help_text="For example step-free access, hearing loop, accessible toilet"
     )
@@ -565,8 +584,15 @@ class Schedule(models.Model):
             when = f"{when} ({self.description})"
         return when
 
-    DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-                 "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}  # fmt: skip
+    DAY_NAMES = {
+        "MO": "Monday",
+        "TU": "Tuesday",
+        "WE": "Wednesday",
+        "TH": "Thursday",
+        "FR": "Friday",
+        "SA": "Saturday",
+        "SU": "Sunday",
+    }
 
     @property
     def days(self):

@@ -66,9 +66,10 @@ def notify_expiring_checks(today=None):
         to = recipients.get(organisation.pcn_id)
         if not to:
             logger.warning(
-                "No directory manager to tell about quality checks of organisation %s "
-                "in PCN %s", organisation.pk, organisation.pcn_id,
-            )  # fmt: skip
+                "No directory manager to tell about quality checks of organisation %s in PCN %s",
+                organisation.pk,
+                organisation.pcn_id,
+            )
             continue
         claimed = [(check, state) for check, state in checks if _claim(check, state)]
         if not claimed:
@@ -86,8 +87,10 @@ def notify_expiring_checks(today=None):
         counts["emails"] += 1
         logger.info(
             "Told %d directory managers about %d quality checks of organisation %s",
-            len(to), len(claimed), organisation.pk,
-        )  # fmt: skip
+            len(to),
+            len(claimed),
+            organisation.pk,
+        )
     return counts
 
 

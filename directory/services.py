@@ -47,8 +47,11 @@ def record_check(*, organisation, kind, evidence, checked_on, expires_on, by):
     history.record(check, "create", history.changes_to(check, stored=None), by)
     logger.info(
         "Quality check %s (%s) recorded for organisation %s by user %s",
-        check.pk, kind, organisation.pk, by.pk,
-    )  # fmt: skip
+        check.pk,
+        kind,
+        organisation.pk,
+        by.pk,
+    )
     return check
 
 

@@ -356,9 +356,11 @@ REPORT_LINES = 200
 def directory_import(request):
     """Upload a CSV or ORUK file to import: the worker imports it, all or nothing."""
     form = ImportForm(
-        request.POST or None, request.FILES or None,
-        user=request.user, max_bytes=importing.MAX_BYTES,
-    )  # fmt: skip
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        max_bytes=importing.MAX_BYTES,
+    )
     if request.method == "POST" and form.is_valid():
         job = services.queue_import(
             upload=form.cleaned_data["file"],

@@ -90,9 +90,12 @@ def import_file(upload, *, pcn, by, dry_run=False):
                         transaction.set_rollback(True)
     logger.info(
         "Directory import (%s%s) into PCN %s by user %s: %s",
-        report.format, ", dry run" if dry_run else "", pcn.pk, by.pk if by else None,
+        report.format,
+        ", dry run" if dry_run else "",
+        pcn.pk,
+        by.pk if by else None,
         report.counts(),
-    )  # fmt: skip
+    )
     return report
 
 

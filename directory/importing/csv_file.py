@@ -44,14 +44,20 @@ from spl.postcodes import normalise_postcode, validate_postcode
 
 # (column, required, help): the one list of columns, for the page's guide too.
 COLUMNS = (
-    ("service_id", False,
-     "The service's id in the directory, to update it. Leave blank for a new service "
-     "(or to find it by its name within its organisation)."),
+    (
+        "service_id",
+        False,
+        "The service's id in the directory, to update it. Leave blank for a new service "
+        "(or to find it by its name within its organisation).",
+    ),
     ("service_name", True, "The name of the service."),
     ("service_description", True, "What the service does, in plain English."),
-    ("organisation_id", False,
-     "The organisation's id in the directory. Leave blank to find it by its exact name, "
-     "or to add it."),
+    (
+        "organisation_id",
+        False,
+        "The organisation's id in the directory. Leave blank to find it by its exact name, "
+        "or to add it.",
+    ),
     ("organisation_name", True, "The organisation that runs the service."),
     ("organisation_description", False, "What the organisation does. Required for a new one."),
     ("charity_number", False, "Registered charity number."),
@@ -60,22 +66,30 @@ COLUMNS = (
     ("organisation_website", False, "The organisation's website, starting https://"),
     ("service_email", False, "The service's email address."),
     ("service_url", False, "The service's web page, starting https://"),
-    ("status", False,
-     "active, inactive, defunct or temporarily closed. A new service is active."),
-    ("access", False,
-     "signposting (the person contacts the service) or direct_referral (the link worker "
-     "refers them). A new service is signposting."),
+    ("status", False, "active, inactive, defunct or temporarily closed. A new service is active."),
+    (
+        "access",
+        False,
+        "signposting (the person contacts the service) or direct_referral (the link worker "
+        "refers them). A new service is signposting.",
+    ),
     ("referral_email", False, "Where direct referrals go: required for direct_referral."),
     ("referral_instructions", False, "What the provider needs with a referral."),
     ("eligibility", False, "Who the service is for."),
     ("minimum_age", False, "The youngest age the service takes, in years."),
     ("maximum_age", False, "The oldest age the service takes, in years (at most 120)."),
-    ("needs", False,
-     "Needs it helps with, separated by ;  — "
-     + ", ".join(code for code, *_ in taxonomy.NEEDS["terms"])),
-    ("activities", False,
-     "Kinds of activity, separated by ;  — "
-     + ", ".join(code for code, *_ in taxonomy.ACTIVITIES["terms"])),
+    (
+        "needs",
+        False,
+        "Needs it helps with, separated by ;  — "
+        + ", ".join(code for code, *_ in taxonomy.NEEDS["terms"]),
+    ),
+    (
+        "activities",
+        False,
+        "Kinds of activity, separated by ;  — "
+        + ", ".join(code for code, *_ in taxonomy.ACTIVITIES["terms"]),
+    ),
     ("accepting_referrals", False, "yes or no. A new service is accepting referrals."),
     ("waiting_time_weeks", False, "Typical waiting time, in whole weeks."),
     ("available_places", False, "Places free now."),
@@ -85,7 +99,7 @@ COLUMNS = (
     ("city", False, "Town or city. Required with a location."),
     ("postcode", False, "Postcode. Required with a location."),
     ("phone", False, "The service's phone number."),
-)  # fmt: skip
+)
 NAMES = [column for column, _, _ in COLUMNS]
 REQUIRED = [column for column, required, _ in COLUMNS if required]
 EXAMPLE = {
@@ -117,12 +131,18 @@ EXAMPLE = {
 
 # {model field: column}, where they differ, for reasons.
 ORGANISATION_COLUMNS = {
-    "name": "organisation_name", "description": "organisation_description",
-    "email": "organisation_email", "website": "organisation_website",
-}  # fmt: skip
-SERVICE_COLUMNS = {"name": "service_name", "description": "service_description",
-                   "email": "service_email", "url": "service_url",
-                   "organisation": "organisation_id"}  # fmt: skip
+    "name": "organisation_name",
+    "description": "organisation_description",
+    "email": "organisation_email",
+    "website": "organisation_website",
+}
+SERVICE_COLUMNS = {
+    "name": "service_name",
+    "description": "service_description",
+    "email": "service_email",
+    "url": "service_url",
+    "organisation": "organisation_id",
+}
 LOCATION_COLUMNS = {"name": "location_name"}
 
 
@@ -178,9 +198,10 @@ def parse(text, report, *, limit):
 def _values(header, cells):
     values = {name: cell.strip() for name, cell in zip(header, cells, strict=False) if name}
     extra = [
-        index for index, cell in enumerate(cells)
+        index
+        for index, cell in enumerate(cells)
         if cell.strip() and (index >= len(header) or not header[index])
-    ]  # fmt: skip
+    ]
     if extra:
         values[None] = extra
     return values
@@ -199,8 +220,10 @@ def _hold(run, rows):
     their organisations, with the services, locations and services' links of
     those in scope."""
     records = run.records
-    given = {column: {parse_uuid(row.get(column)) for row in rows} - {None}
-             for column in ("organisation_id", "service_id")}  # fmt: skip
+    given = {
+        column: {parse_uuid(row.get(column)) for row in rows} - {None}
+        for column in ("organisation_id", "service_id")
+    }
     services = records.get_many(Service, given["service_id"])
     names = {row.get("organisation_name") for row in rows if not row.get("organisation_id")}
     organisations = {
@@ -215,11 +238,14 @@ def _hold(run, rows):
     services = records.load(Service, "organisation_id", organisations)
     terms = records.load_many(Service, "taxonomy_terms", services)
     records.get_many(TaxonomyTerm, [TaxonomyTerm._meta.pk.to_python(pk) for pk in terms])
-    records.get_many(TaxonomyTerm, [
-        taxonomy.term_id(definition, code)
-        for definition in (taxonomy.NEEDS, taxonomy.ACTIVITIES)
-        for code, *_ in definition["terms"]
-    ])  # fmt: skip
+    records.get_many(
+        TaxonomyTerm,
+        [
+            taxonomy.term_id(definition, code)
+            for definition in (taxonomy.NEEDS, taxonomy.ACTIVITIES)
+            for code, *_ in definition["terms"]
+        ],
+    )
     records.load(Location, "organisation_id", organisations)
     records.load(ServiceAtLocation, "service_id", services)
     records.load(Contact, "service_id", services)
@@ -265,11 +291,17 @@ def _organisation(item, row):
         organisation = Organisation(id=organisation_id, pcn=pcn)
     else:
         organisation = records.new(Organisation(pcn=pcn))
-    row.set(organisation, {
-        "name": "organisation_name", "description": "organisation_description",
-        "charity_number": "charity_number", "company_number": "company_number",
-        "email": "organisation_email", "website": "organisation_website",
-    })  # fmt: skip
+    row.set(
+        organisation,
+        {
+            "name": "organisation_name",
+            "description": "organisation_description",
+            "charity_number": "charity_number",
+            "company_number": "company_number",
+            "email": "organisation_email",
+            "website": "organisation_website",
+        },
+    )
     if item.save(organisation, "organisation", fields=ORGANISATION_COLUMNS) == "create":
         item.run.add_to_scope(organisation.pk)
     return organisation
@@ -302,11 +334,18 @@ def _service(item, row, organisation, seen):
         item.reject(f"service_id: the same service as {seen[service.pk]}")
     seen.setdefault(service.pk, item.label)
 
-    row.set(service, {
-        "name": "service_name", "description": "service_description",
-        "email": "service_email", "url": "service_url", "referral_email": "referral_email",
-        "referral_instructions": "referral_instructions", "eligibility": "eligibility",
-    })  # fmt: skip
+    row.set(
+        service,
+        {
+            "name": "service_name",
+            "description": "service_description",
+            "email": "service_email",
+            "url": "service_url",
+            "referral_email": "referral_email",
+            "referral_instructions": "referral_instructions",
+            "eligibility": "eligibility",
+        },
+    )
     values = {
         "status": row.choice("status", Service.Status.values),
         "access": row.choice("access", Service.Access.values),
@@ -362,10 +401,15 @@ def _location(item, row, organisation, service):
         places = records.filter(Location, address=address, organisation_id=organisation.pk)
         location = places[0] if places else None
     if location is None:
-        location = records.new(Location(
-            organisation=organisation, name=cells["location_name"] or cells["address_1"],
-            address_1=cells["address_1"], city=cells["city"], postcode=postcode,
-        ))  # fmt: skip
+        location = records.new(
+            Location(
+                organisation=organisation,
+                name=cells["location_name"] or cells["address_1"],
+                address_1=cells["address_1"],
+                city=cells["city"],
+                postcode=postcode,
+            )
+        )
     else:
         row.set(location, {"name": "location_name", "city": "city"})
     item.save(location, "location", fields=LOCATION_COLUMNS, parents=["organisation"])

@@ -26,12 +26,14 @@ OUT_OF_SCOPE = "belongs to another PCN's directory"
 CONSTRAINT_REASONS = {
     "service_age_range_in_order": ("minimum_age", "must not be more than the maximum age"),
     "service_places_within_maximum": (
-        "available_places", "must not be more than the maximum places",
+        "available_places",
+        "must not be more than the maximum places",
     ),
     "direct_referral_has_an_address": (
-        "referral_email", "give the address that direct referrals go to",
+        "referral_email",
+        "give the address that direct referrals go to",
     ),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,12 @@ class Run:
             return
         self.records.commit()
         self.history += item.history
-        lists = {"create": self.report.created, "update": self.report.updated,
-                 "unchanged": self.report.unchanged, "delete": self.report.deleted}  # fmt: skip
+        lists = {
+            "create": self.report.created,
+            "update": self.report.updated,
+            "unchanged": self.report.unchanged,
+            "delete": self.report.deleted,
+        }
         for action, line in item.lines:
             key = (line.kind, line.id)
             # A record several rows name is reported once, unless a later row changes it.

@@ -59,8 +59,12 @@ from directory.models import (
 )
 
 ORDER = ("taxonomy", "taxonomy term", "organisation", "service")
-HANDLERS = {"taxonomy": import_taxonomy, "taxonomy term": import_term,
-            "organisation": import_organisation, "service": import_service}  # fmt: skip
+HANDLERS = {
+    "taxonomy": import_taxonomy,
+    "taxonomy term": import_term,
+    "organisation": import_organisation,
+    "service": import_service,
+}
 
 
 def parse(text, report, *, limit):

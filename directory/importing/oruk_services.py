@@ -40,14 +40,25 @@ from directory.oruk import IDENTIFIER_SCHEMES
 from spl.postcodes import normalise_postcode, validate_postcode
 
 # {ORUK key: model field}, for the fields copied as they are.
-ORGANISATION_FIELDS = {"name": "name", "description": "description", "email": "email",
-                       "website": "website"}  # fmt: skip
+ORGANISATION_FIELDS = {
+    "name": "name",
+    "description": "description",
+    "email": "email",
+    "website": "website",
+}
 SERVICE_FIELDS = {
-    "name": "name", "description": "description", "url": "url", "email": "email",
-    "status": "status", "fees": "fees", "accreditations": "accreditations",
-    "minimum_age": "minimum_age", "maximum_age": "maximum_age", "alert": "alert",
+    "name": "name",
+    "description": "description",
+    "url": "url",
+    "email": "email",
+    "status": "status",
+    "fees": "fees",
+    "accreditations": "accreditations",
+    "minimum_age": "minimum_age",
+    "maximum_age": "maximum_age",
+    "alert": "alert",
     "eligibility_description": "eligibility",
-}  # fmt: skip
+}
 LOCATION_FIELDS = {"name": "name", "description": "description"}
 ADDRESS_FIELDS = {"address_1": "address_1", "city": "city", "postal_code": "postcode"}
 
@@ -236,8 +247,9 @@ def _fill_area(item, area, data, prefix):
 
 
 def _fill_cost(item, cost, data, prefix):
-    copy_keys(item, cost, data, {"option": "option", "amount_description": "amount_description"},
-              prefix)  # fmt: skip
+    copy_keys(
+        item, cost, data, {"option": "option", "amount_description": "amount_description"}, prefix
+    )
     if "amount" in data:
         cost.amount = None if data["amount"] is None else number(data["amount"])
         if data["amount"] is not None and cost.amount is None:

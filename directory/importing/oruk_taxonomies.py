@@ -30,8 +30,7 @@ SEEDED = "part of SPL's own taxonomy, used to match referral reasons"
 SHARED = "taxonomies are shared by every PCN's directory: ask an administrator to change it"
 
 # {ORUK key: model field}, for the fields copied as they are.
-TAXONOMY_FIELDS = {"name": "name", "description": "description", "uri": "uri",
-                   "version": "version"}  # fmt: skip
+TAXONOMY_FIELDS = {"name": "name", "description": "description", "uri": "uri", "version": "version"}
 TERM_FIELDS = {"name": "name", "description": "description", "term_uri": "term_uri"}
 
 

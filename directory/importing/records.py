@@ -56,9 +56,10 @@ INDEXES = {
 # matches it, its first line in any case and its postcode normalised.
 COMPUTED = {
     (Location, "address"): lambda place: (
-        place.address_1.lower(), normalise_postcode(place.postcode),
+        place.address_1.lower(),
+        normalise_postcode(place.postcode),
     ),
-}  # fmt: skip
+}
 _MISSING = object()
 
 

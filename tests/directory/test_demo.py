@@ -24,9 +24,18 @@ from spl import demo as spl_demo
 pytestmark = pytest.mark.django_db
 
 MODELS = [
-    Organisation, Location, Service, ServiceAtLocation, Schedule, Contact, CostOption,
-    Language, ServiceArea, QualityCheck, ChangeRecord,
-]  # fmt: skip
+    Organisation,
+    Location,
+    Service,
+    ServiceAtLocation,
+    Schedule,
+    Contact,
+    CostOption,
+    Language,
+    ServiceArea,
+    QualityCheck,
+    ChangeRecord,
+]
 
 
 @pytest.fixture

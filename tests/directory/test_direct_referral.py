@@ -61,9 +61,11 @@ def test_the_service_page_offers_the_referral_address_only_without_a_barrier(
 ):
     organisation = OrganisationFactory(pcn=pcn, assured_until=datetime.date(2099, 1, 1))
     full = ServiceFactory(
-        organisation=organisation, access="direct_referral", referral_email="refer@nhs.net",
+        organisation=organisation,
+        access="direct_referral",
+        referral_email="refer@nhs.net",
         accepting_referrals=False,
-    )  # fmt: skip
+    )
     page = client_for(link_worker).get(full.get_absolute_url()).content.decode()
     assert "It is not accepting new referrals now. You can tell the person about it." in page
     assert "mailto:refer@nhs.net" not in page

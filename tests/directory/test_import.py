@@ -52,8 +52,17 @@ EXAMPLES = [
     "example-service_list.json",
     "example-service_full.json",
 ]
-MODELS = (Organisation, Service, Location, ServiceAtLocation, Contact, Taxonomy, TaxonomyTerm,
-          ChangeRecord, AuditEvent)  # fmt: skip
+MODELS = (
+    Organisation,
+    Service,
+    Location,
+    ServiceAtLocation,
+    Contact,
+    Taxonomy,
+    TaxonomyTerm,
+    ChangeRecord,
+    AuditEvent,
+)
 
 
 def upload(content, name="directory.csv"):
@@ -85,11 +94,17 @@ def service_row(**values):
 def existing_row(service, **values):
     """A row naming `service` and its organisation as they are, with `values`."""
     organisation = service.organisation
-    return service_row(
-        service_id=str(service.pk), service_name=service.name,
-        service_description=service.description, organisation_id=str(organisation.pk),
-        organisation_name=organisation.name, organisation_description=organisation.description,
-    ) | values  # fmt: skip
+    return (
+        service_row(
+            service_id=str(service.pk),
+            service_name=service.name,
+            service_description=service.description,
+            organisation_id=str(organisation.pk),
+            organisation_name=organisation.name,
+            organisation_description=organisation.description,
+        )
+        | values
+    )
 
 
 def oruk(data):
@@ -118,14 +133,21 @@ def needs_term(code):
 def many_rows(count):
     """A CSV file of `count` services, with a location, a phone and a need each,
     over four organisations."""
-    return sheet(*(
-        service_row(
-            service_name=f"Service {n}", organisation_name=f"Trust {n % 4}", needs="finance",
-            location_name="Hall", address_1=f"{n} High Street", city="Leeds",
-            postcode="LS1 4AP", phone="0113 496 0000",
+    return sheet(
+        *(
+            service_row(
+                service_name=f"Service {n}",
+                organisation_name=f"Trust {n % 4}",
+                needs="finance",
+                location_name="Hall",
+                address_1=f"{n} High Street",
+                city="Leeds",
+                postcode="LS1 4AP",
+                phone="0113 496 0000",
+            )
+            for n in range(count)
         )
-        for n in range(count)
-    ))  # fmt: skip
+    )
 
 
 def many_items(count):
@@ -136,22 +158,45 @@ def many_items(count):
         return str(engine.derived_id("test", *parts))
 
     finance = str(seeded.term_id(seeded.NEEDS, "finance"))
-    return oruk({"contents": [
+    return oruk(
         {
-            "id": id_of("service", n), "name": f"Service {n}", "description": "Helps",
-            "status": "active", "taxonomy_terms": [{"id": finance}],
-            "organization": {"id": id_of("organisation", n % 4), "name": f"Trust {n % 4}",
-                             "description": "A local charity"},
-            "contacts": [{"id": id_of("contact", n), "phones": [{"number": "0113 496 0000"}]}],
-            "schedules": [{"id": id_of("schedule", n), "byday": "MO", "opens_at": "10:00"}],
-            "service_at_locations": [{"id": id_of("link", n), "location": {
-                "id": id_of("location", n), "name": "Hall",
-                "addresses": [{"address_1": f"{n} High Street", "city": "Leeds",
-                               "postal_code": "LS1 4AP"}],
-            }}],
+            "contents": [
+                {
+                    "id": id_of("service", n),
+                    "name": f"Service {n}",
+                    "description": "Helps",
+                    "status": "active",
+                    "taxonomy_terms": [{"id": finance}],
+                    "organization": {
+                        "id": id_of("organisation", n % 4),
+                        "name": f"Trust {n % 4}",
+                        "description": "A local charity",
+                    },
+                    "contacts": [
+                        {"id": id_of("contact", n), "phones": [{"number": "0113 496 0000"}]}
+                    ],
+                    "schedules": [{"id": id_of("schedule", n), "byday": "MO", "opens_at": "10:00"}],
+                    "service_at_locations": [
+                        {
+                            "id": id_of("link", n),
+                            "location": {
+                                "id": id_of("location", n),
+                                "name": "Hall",
+                                "addresses": [
+                                    {
+                                        "address_1": f"{n} High Street",
+                                        "city": "Leeds",
+                                        "postal_code": "LS1 4AP",
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+                for n in range(count)
+            ]
         }
-        for n in range(count)
-    ]})  # fmt: skip
+    )
 
 
 # CSV ------------------------------------------------------------------------
@@ -161,17 +206,25 @@ def test_a_good_csv_creates_the_organisation_service_location_and_phone(pcn, dir
     report = import_file(upload(csv_template()), pcn=pcn, by=directory_manager)
     assert report.ok and report.imported and report.format == "csv"
     assert sorted(line.kind for line in report.created) == [
-        "contact", "location", "organisation", "service", "service at location",
-    ]  # fmt: skip
+        "contact",
+        "location",
+        "organisation",
+        "service",
+        "service at location",
+    ]
     service = Service.objects.select_related("organisation").get()
     assert (service.name, service.organisation.name, service.organisation.pcn) == (
-        "Walking for health", "Riverside Community Trust", pcn,
-    )  # fmt: skip
+        "Walking for health",
+        "Riverside Community Trust",
+        pcn,
+    )
     assert (service.minimum_age, service.available_places, service.maximum_places) == (18, 8, 20)
     assert service.capacity_updated_at is not None
     assert {term.code for term in service.taxonomy_terms.all()} == {
-        "loneliness", "physical_activity", "social_groups",
-    }  # fmt: skip
+        "loneliness",
+        "physical_activity",
+        "social_groups",
+    }
     assert service.locations.get().postcode == "LS1 4AP"
     assert service.contacts.get().phone == "0113 496 0000"
 
@@ -198,8 +251,10 @@ def test_updating_a_service_by_id_records_what_changed(pcn, directory_manager):
     assert [(line.kind, line.id) for line in report.updated] == [("service", str(service.pk))]
     record = ChangeRecord.objects.get()
     assert (record.object_id, record.action, record.changes) == (
-        str(service.pk), "update", {"name": ["Walks", "Health walks"]},
-    )  # fmt: skip
+        str(service.pk),
+        "update",
+        {"name": ["Walks", "Health walks"]},
+    )
     assert AuditEvent.objects.get().action == AuditEvent.Action.UPDATE
 
 
@@ -216,11 +271,15 @@ def test_bad_rows_are_rejected_with_reasons_naming_the_column_and_nothing_is_sav
     file = sheet(
         service_row(service_name="Good one"),
         service_row(
-            service_name="Bad one", minimum_age="abc", maximum_age="130", needs="finance;yoga",
-            accepting_referrals="maybe", service_email="not-an-email",
+            service_name="Bad one",
+            minimum_age="abc",
+            maximum_age="130",
+            needs="finance;yoga",
+            accepting_referrals="maybe",
+            service_email="not-an-email",
         ),
         service_row(service_name="Good two"),
-    )  # fmt: skip
+    )
     report = import_file(file, pcn=pcn, by=directory_manager)
     assert not report.ok and not report.imported
     [rejection] = report.rejected
@@ -233,8 +292,9 @@ def test_bad_rows_are_rejected_with_reasons_naming_the_column_and_nothing_is_sav
         "service_email: enter a valid email address",
     }
     assert sorted(line.name for line in report.created if line.kind == "service") == [
-        "Good one", "Good two",
-    ]  # fmt: skip
+        "Good one",
+        "Good two",
+    ]
     assert row_counts() == before
 
 
@@ -245,8 +305,9 @@ def test_a_rejected_rows_records_are_rolled_back_before_the_next_row(pcn, direct
     )
     report = import_file(file, pcn=pcn, by=directory_manager)
     assert [(line.label, line.kind) for line in report.created] == [
-        ("Row 3", "organisation"), ("Row 3", "service"),
-    ]  # fmt: skip
+        ("Row 3", "organisation"),
+        ("Row 3", "service"),
+    ]
 
 
 def test_ages_out_of_order_are_a_reason_naming_the_column(pcn, directory_manager):
@@ -362,19 +423,23 @@ def test_a_blank_cell_keeps_the_directorys_value(pcn, directory_manager):
 
 
 def test_changing_capacity_sets_when_it_was_updated(pcn, directory_manager):
-    service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn), available_places=3,
-                             maximum_places=10)  # fmt: skip
+    service = ServiceFactory(
+        organisation=OrganisationFactory(pcn=pcn), available_places=3, maximum_places=10
+    )
     with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
-        import_file(sheet(existing_row(service, available_places="3")), pcn=pcn,
-                    by=directory_manager)  # fmt: skip
+        import_file(
+            sheet(existing_row(service, available_places="3")), pcn=pcn, by=directory_manager
+        )
         service.refresh_from_db()
         assert service.capacity_updated_at is None
-        import_file(sheet(existing_row(service, available_places="1")), pcn=pcn,
-                    by=directory_manager)  # fmt: skip
+        import_file(
+            sheet(existing_row(service, available_places="1")), pcn=pcn, by=directory_manager
+        )
     service.refresh_from_db()
     assert (service.available_places, service.capacity_updated_at) == (
-        1, datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC),
-    )  # fmt: skip
+        1,
+        datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC),
+    )
 
 
 def test_a_new_csv_service_without_capacity_columns_has_no_capacity_date(pcn, directory_manager):
@@ -385,8 +450,9 @@ def test_a_new_csv_service_without_capacity_columns_has_no_capacity_date(pcn, di
 
 def test_needs_replace_only_the_needs_terms(pcn, directory_manager):
     arts = TaxonomyTerm.objects.get(pk=seeded.term_id(seeded.ACTIVITIES, "arts"))
-    service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn),
-                             taxonomy_terms=[needs_term("housing"), arts])  # fmt: skip
+    service = ServiceFactory(
+        organisation=OrganisationFactory(pcn=pcn), taxonomy_terms=[needs_term("housing"), arts]
+    )
     file = sheet(existing_row(service, needs="finance"))
     import_file(file, pcn=pcn, by=directory_manager)
     assert set(service.taxonomy_terms.all()) == {needs_term("finance"), arts}
@@ -394,8 +460,11 @@ def test_needs_replace_only_the_needs_terms(pcn, directory_manager):
 
 def test_a_rejected_rows_changes_are_not_seen_by_the_next_row(pcn, directory_manager):
     organisation = OrganisationFactory(pcn=pcn, description="Old")
-    named = {"organisation_id": str(organisation.pk), "organisation_name": organisation.name,
-             "organisation_description": "New"}  # fmt: skip
+    named = {
+        "organisation_id": str(organisation.pk),
+        "organisation_name": organisation.name,
+        "organisation_description": "New",
+    }
     file = sheet(service_row(**named, maximum_age="999"), service_row(**named))
     report = import_file(file, pcn=pcn, by=directory_manager)
     assert [(line.label, line.kind) for line in report.updated] == [("Row 3", "organisation")]
@@ -413,8 +482,12 @@ def test_a_row_finds_an_organisation_by_the_name_an_earlier_row_gave_it(pcn, dir
 
 
 def test_every_row_with_ages_out_of_order_is_rejected(pcn, directory_manager):
-    file = sheet(*(service_row(service_name=f"Walk {n}", minimum_age="60", maximum_age="18")
-                   for n in range(3)))  # fmt: skip
+    file = sheet(
+        *(
+            service_row(service_name=f"Walk {n}", minimum_age="60", maximum_age="18")
+            for n in range(3)
+        )
+    )
     report = import_file(file, pcn=pcn, by=directory_manager)
     assert [rejection.reasons for rejection in report.rejected] == [
         ["minimum_age: must not be more than the maximum age"]
@@ -423,8 +496,7 @@ def test_every_row_with_ages_out_of_order_is_rejected(pcn, directory_manager):
 
 def test_a_new_phone_records_the_services_organisation(pcn, directory_manager):
     service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn))
-    import_file(sheet(existing_row(service, phone="0113 496 0001")), pcn=pcn,
-                by=directory_manager)  # fmt: skip
+    import_file(sheet(existing_row(service, phone="0113 496 0001")), pcn=pcn, by=directory_manager)
     record = ChangeRecord.objects.get(object_type="directory.contact")
     assert (record.action, record.organisation_id) == ("create", service.organisation_id)
 
@@ -468,10 +540,12 @@ def test_a_csv_phone_never_changes_another_services_contact(pcn, other_pcn, dire
     ours = ServiceFactory(organisation=OrganisationFactory(pcn=pcn))
     theirs = ContactFactory(
         service=ServiceFactory(organisation=OrganisationFactory(pcn=other_pcn)),
-        id=engine.derived_id("service", ours.pk, "phone"), phone="0113 496 0000",
-    )  # fmt: skip
-    report = import_file(sheet(existing_row(ours, phone="0113 496 0999")), pcn=pcn,
-                         by=directory_manager)  # fmt: skip
+        id=engine.derived_id("service", ours.pk, "phone"),
+        phone="0113 496 0000",
+    )
+    report = import_file(
+        sheet(existing_row(ours, phone="0113 496 0999")), pcn=pcn, by=directory_manager
+    )
     assert report.rejected[0].reasons == [
         f"phone: the contact for the service's phone number (id {theirs.pk}) belongs to "
         "another service"
@@ -482,8 +556,7 @@ def test_a_csv_phone_never_changes_another_services_contact(pcn, other_pcn, dire
 
 def test_a_csv_postcode_that_is_not_a_uk_postcode_is_rejected(pcn, directory_manager):
     place = {"location_name": "Hall", "address_1": "1 High Street", "city": "Leeds"}
-    report = import_file(sheet(service_row(**place, postcode="LS1")), pcn=pcn,
-                         by=directory_manager)  # fmt: skip
+    report = import_file(sheet(service_row(**place, postcode="LS1")), pcn=pcn, by=directory_manager)
     assert report.rejected[0].reasons == ["postcode: enter a real postcode, like LS1 4AP"]
     assert not Location.objects.exists()
 
@@ -508,8 +581,10 @@ def test_the_column_guide_lists_the_template_columns_and_marks_required_ones():
     header = csv_template().splitlines()[0].split(",")
     assert header == [column for column, _, _ in COLUMNS]
     assert [column for column, required, _ in COLUMNS if required] == [
-        "service_name", "service_description", "organisation_name",
-    ]  # fmt: skip
+        "service_name",
+        "service_description",
+        "organisation_name",
+    ]
 
 
 # File-level errors ----------------------------------------------------------
@@ -526,16 +601,33 @@ def test_the_column_guide_lists_the_template_columns_and_marks_required_ones():
         (b'{"detail": "Not found"}', "The file is JSON but not Open Referral UK"),
         (b'{"contents": {}}', "The file is JSON but not Open Referral UK"),
         (b'{"contents": []}', "The file has nothing to import"),
-        (b"service_name,service_description,organisation_name,colour\nA,B,C,red\n",
-         "Unknown columns: colour."),
-        (b"service_name,organisation_name\nA,C\n",
-         "Missing required columns: service_description."),
-        (b"service_name,service_description,organisation_name\n",
-         "The file has the column names but no rows to import."),
+        (
+            b"service_name,service_description,organisation_name,colour\nA,B,C,red\n",
+            "Unknown columns: colour.",
+        ),
+        (
+            b"service_name,organisation_name\nA,C\n",
+            "Missing required columns: service_description.",
+        ),
+        (
+            b"service_name,service_description,organisation_name\n",
+            "The file has the column names but no rows to import.",
+        ),
     ],
-    ids=["empty", "blank", "utf-16", "latin-1", "bad-json", "not-oruk", "contents-not-a-list",
-         "empty-list", "unknown-column", "missing-column", "no-rows"],
-)  # fmt: skip
+    ids=[
+        "empty",
+        "blank",
+        "utf-16",
+        "latin-1",
+        "bad-json",
+        "not-oruk",
+        "contents-not-a-list",
+        "empty-list",
+        "unknown-column",
+        "missing-column",
+        "no-rows",
+    ],
+)
 def test_a_bad_file_is_a_file_level_error_and_saves_nothing(pcn, directory_manager, content, error):
     before = row_counts()
     report = import_file(upload(content), pcn=pcn, by=directory_manager)
@@ -589,8 +681,10 @@ def test_the_example_service_imports_what_spl_can_hold(pcn, directory_manager, s
     # The example's "1234567", as Companies House writes it.
     assert (service.organisation.pcn, service.organisation.company_number) == (pcn, "01234567")
     assert (service.minimum_age, service.maximum_age, service.access) == (
-        12, 100, Service.Access.SIGNPOSTING,
-    )  # fmt: skip
+        12,
+        100,
+        Service.Access.SIGNPOSTING,
+    )
     location = service.locations.get()
     assert (location.postcode, location.latitude, location.longitude) == ("ABC 1234", None, None)
     schedule = service.schedules.get()
@@ -617,18 +711,26 @@ def test_an_example_term_without_a_taxonomy_id_gets_a_stable_taxonomy(
 
 def test_our_own_api_answer_imports_unchanged(client, pcn, directory_manager):
     service = ServiceFactory(
-        organisation=OrganisationFactory(pcn=pcn), with_details=True,
+        organisation=OrganisationFactory(pcn=pcn),
+        with_details=True,
         taxonomy_terms=[needs_term("loneliness")],
-    )  # fmt: skip
+    )
     data = api_service(client, service)
     before = row_counts()
     report = import_file(oruk(data), pcn=pcn, by=directory_manager)
     assert report.ok and not report.warnings, report
     assert summary(report) == (0, 0) and not report.deleted
     assert {line.kind for line in report.unchanged} == {
-        "organisation", "service", "schedule", "service area", "cost option", "contact",
-        "language", "location", "service at location",
-    }  # fmt: skip
+        "organisation",
+        "service",
+        "schedule",
+        "service area",
+        "cost option",
+        "contact",
+        "language",
+        "location",
+        "service at location",
+    }
     assert row_counts() == before
 
 
@@ -671,15 +773,20 @@ def test_an_unlinked_location_is_kept_for_its_organisation(client, pcn, director
 
 def test_an_import_never_changes_access_or_capacity(client, pcn, directory_manager):
     service = ServiceFactory(
-        organisation=OrganisationFactory(pcn=pcn), access=Service.Access.DIRECT_REFERRAL,
-        referral_email="referrals@trust.example.org", available_places=2, maximum_places=5,
-    )  # fmt: skip
+        organisation=OrganisationFactory(pcn=pcn),
+        access=Service.Access.DIRECT_REFERRAL,
+        referral_email="referrals@trust.example.org",
+        available_places=2,
+        maximum_places=5,
+    )
     data = api_service(client, service) | {"name": "Renamed"}
     import_file(oruk(data), pcn=pcn, by=directory_manager)
     service.refresh_from_db()
     assert (service.name, service.access, service.available_places) == (
-        "Renamed", Service.Access.DIRECT_REFERRAL, 2,
-    )  # fmt: skip
+        "Renamed",
+        Service.Access.DIRECT_REFERRAL,
+        2,
+    )
     assert service.capacity_updated_at is None
 
 
@@ -755,8 +862,12 @@ def test_an_import_cannot_change_a_taxonomy_term_another_pcn_may_use(pcn, direct
 
 def test_an_import_may_add_a_term_to_a_taxonomy_another_pcn_imported(pcn, directory_manager):
     shared = TaxonomyFactory()
-    data = {"id": str(uuid.uuid4()), "taxonomy_id": str(shared.pk), "name": "Choirs",
-            "description": "Singing in a group"}  # fmt: skip
+    data = {
+        "id": str(uuid.uuid4()),
+        "taxonomy_id": str(shared.pk),
+        "name": "Choirs",
+        "description": "Singing in a group",
+    }
     report = import_file(oruk(data), pcn=pcn, by=directory_manager)
     assert [line.kind for line in report.created] == ["taxonomy term"]
     assert shared.terms.get().code == "choirs"
@@ -799,14 +910,16 @@ def test_an_oruk_postcode_is_stored_normalised(client, pcn, directory_manager):
 
 def test_a_nul_character_in_a_json_value_is_a_reason(client, pcn, directory_manager):
     service = ServiceFactory(organisation=OrganisationFactory(pcn=pcn))
-    report = import_file(oruk(api_service(client, service) | {"fees": "free\u0000"}), pcn=pcn,
-                         by=directory_manager)  # fmt: skip
+    report = import_file(
+        oruk(api_service(client, service) | {"fees": "free\u0000"}), pcn=pcn, by=directory_manager
+    )
     assert report.rejected[0].reasons == ["fees: must not contain a NUL character"]
 
 
 def test_items_that_are_none_of_the_kinds_are_rejected(pcn, directory_manager):
-    report = import_file(oruk([{"id": str(uuid.uuid4()), "name": "Who knows"}, 7]), pcn=pcn,
-                         by=directory_manager)  # fmt: skip
+    report = import_file(
+        oruk([{"id": str(uuid.uuid4()), "name": "Who knows"}, 7]), pcn=pcn, by=directory_manager
+    )
     assert [rejection.label for rejection in report.rejected] == ["Item 1", "Item 2"]
     assert report.rejected[1].reasons == ["is not a JSON object"]
 
@@ -879,8 +992,15 @@ def test_the_command_imports_a_file_and_prints_the_counts(tmp_path, pcn, directo
     path = tmp_path / "directory.csv"
     path.write_text(csv_template())
     out = io.StringIO()
-    call_command("import_directory", str(path), "--pcn", pcn.ods_code, "--user",
-                 directory_manager.email, stdout=out)  # fmt: skip
+    call_command(
+        "import_directory",
+        str(path),
+        "--pcn",
+        pcn.ods_code,
+        "--user",
+        directory_manager.email,
+        stdout=out,
+    )
     assert "CSV file: 5 created, 0 updated, 0 unchanged" in out.getvalue()
     assert Service.objects.get().organisation.pcn == pcn
     assert ChangeRecord.objects.filter(changed_by=directory_manager).count() == 5
@@ -929,6 +1049,10 @@ def test_the_log_has_ids_and_counts_but_no_names(pcn, directory_manager, caplog)
     with caplog.at_level(logging.DEBUG, logger="directory"):
         import_file(upload(csv_template()), pcn=pcn, by=directory_manager)
     assert "'created': 5" in caplog.text
-    for name in ("Riverside Community Trust", "Walking for health", "0113 496 0000",
-                 directory_manager.email):  # fmt: skip
+    for name in (
+        "Riverside Community Trust",
+        "Walking for health",
+        "0113 496 0000",
+        directory_manager.email,
+    ):
         assert name not in caplog.text

@@ -196,9 +196,14 @@ def test_an_import_delivered_twice_runs_once(client_for, directory_manager):
     client_for(directory_manager).post(PAGE, {"file": sheet(row())})
     job = DirectoryImport.objects.get()
     assert jobs.run(job.pk) == {
-        "created": 2, "updated": 0, "unchanged": 0, "deleted": 0, "rejected": 0,
-        "warnings": 0, "errors": 0,
-    }  # fmt: skip
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "rejected": 0,
+        "warnings": 0,
+        "errors": 0,
+    }
     assert jobs.run(job.pk) is None
     assert Service.objects.count() == 1
 

@@ -60,10 +60,13 @@ def check_data(day=TODAY, expires=NEXT_YEAR, kind="dbs"):
     return {
         "kind": kind,
         "evidence": "DBS register seen; 14 volunteers, all enhanced checks",
-        "checked_on_day": day.day, "checked_on_month": day.month, "checked_on_year": day.year,
-        "expires_on_day": expires.day, "expires_on_month": expires.month,
+        "checked_on_day": day.day,
+        "checked_on_month": day.month,
+        "checked_on_year": day.year,
+        "expires_on_day": expires.day,
+        "expires_on_month": expires.month,
         "expires_on_year": expires.year,
-    }  # fmt: skip
+    }
 
 
 def errors(response):
@@ -126,7 +129,7 @@ def test_another_pcns_manager_cannot_post_a_change(client_for, other_manager, or
     client_for(other_manager).post(
         f"/directory/organisations/{organisation.pk}/edit/",
         {"name": "Taken over", "description": "x"},
-    )  # fmt: skip
+    )
     organisation.refresh_from_db()
     assert organisation.name == "Leeds Debt Advice"
 
@@ -152,8 +155,11 @@ def test_the_manage_list_puts_unassured_then_soonest_to_lapse_first(
     OrganisationFactory(pcn=pcn, name="Expiring", assured_until=TODAY + datetime.timedelta(10))
     page = client_for(directory_manager).get("/directory/manage/")
     assert [org.name for org in page.context["page"]] == [
-        "Never checked", "Lapsed", "Expiring", "Assured",
-    ]  # fmt: skip
+        "Never checked",
+        "Lapsed",
+        "Expiring",
+        "Assured",
+    ]
 
 
 @time_machine.travel(TODAY)
@@ -193,9 +199,13 @@ def test_manage_directory_is_the_current_navigation_item(client_for, directory_m
 def test_a_manager_adds_an_organisation_to_their_pcn(client_for, directory_manager, pcn):
     response = client_for(directory_manager).post(
         "/directory/organisations/new/",
-        {"name": "Armley Men's Shed", "description": "Woodwork and company for older men",
-         "charity_number": "1 176 543", "company_number": "5123456"},
-    )  # fmt: skip
+        {
+            "name": "Armley Men's Shed",
+            "description": "Woodwork and company for older men",
+            "charity_number": "1 176 543",
+            "company_number": "5123456",
+        },
+    )
     made = Organisation.objects.get(name="Armley Men's Shed")
     assert response["Location"] == made.get_absolute_url()
     assert (made.pcn, made.charity_number, made.company_number) == (pcn, "1176543", "05123456")
@@ -208,8 +218,10 @@ def test_adding_an_organisation_records_history_and_audit(client_for, directory_
     made = Organisation.objects.get()
     record = ChangeRecord.objects.get(object_id=str(made.pk))
     assert (record.action, record.changed_by, record.changes["name"]) == (
-        "create", directory_manager, [None, "Shed"],
-    )  # fmt: skip
+        "create",
+        directory_manager,
+        [None, "Shed"],
+    )
     assert AuditEvent.objects.filter(
         actor=directory_manager, action=AuditEvent.Action.CREATE, object_id=str(made.pk)
     ).exists()
@@ -220,7 +232,7 @@ def test_a_manager_of_two_pcns_chooses_which(client_for, pcn, other_pcn):
     client_for(manager).post(
         "/directory/organisations/new/",
         {"name": "Shed", "description": "Woodwork", "pcn": other_pcn.pk},
-    )  # fmt: skip
+    )
     assert Organisation.objects.get().pcn == other_pcn
 
 
@@ -232,7 +244,7 @@ def test_a_manager_cannot_add_to_a_pcn_that_is_not_theirs(client_for, pcn, other
     response = client_for(manager).post(
         "/directory/organisations/new/",
         {"name": "Shed", "description": "Woodwork", "pcn": stranger.pk},
-    )  # fmt: skip
+    )
     assert "pcn" in errors(response)
     assert not Organisation.objects.exists()
 
@@ -243,7 +255,7 @@ def test_a_missing_name_is_shown_in_the_error_summary_keeping_what_was_typed(
     response = client_for(directory_manager).post(
         "/directory/organisations/new/",
         {"name": "", "description": "Woodwork and company", "charity_number": "12"},
-    )  # fmt: skip
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in page
@@ -260,10 +272,14 @@ def test_changing_an_organisation_records_only_what_changed(
 ):
     client_for(directory_manager).post(
         f"/directory/organisations/{organisation.pk}/edit/",
-        {"name": "Leeds Debt Advice", "description": "Now also benefits advice",
-         "website": "leedsdebt.example.org", "email": organisation.email,
-         "charity_number": organisation.charity_number},
-    )  # fmt: skip
+        {
+            "name": "Leeds Debt Advice",
+            "description": "Now also benefits advice",
+            "website": "leedsdebt.example.org",
+            "email": organisation.email,
+            "charity_number": organisation.charity_number,
+        },
+    )
     record = ChangeRecord.objects.get(object_id=str(organisation.pk))
     assert set(record.changes) == {"description", "website"}
     assert record.changes["website"][1] == "https://leedsdebt.example.org"
@@ -274,10 +290,14 @@ def test_saving_an_organisation_unchanged_records_nothing(
 ):
     client_for(directory_manager).post(
         f"/directory/organisations/{organisation.pk}/edit/",
-        {"name": organisation.name, "description": organisation.description,
-         "website": organisation.website, "email": organisation.email,
-         "charity_number": organisation.charity_number},
-    )  # fmt: skip
+        {
+            "name": organisation.name,
+            "description": organisation.description,
+            "website": organisation.website,
+            "email": organisation.email,
+            "charity_number": organisation.charity_number,
+        },
+    )
     assert not ChangeRecord.objects.exists()
 
 
@@ -286,7 +306,7 @@ def test_an_organisation_never_moves_pcn_when_edited(client_for, pcn, other_pcn,
     client_for(manager).post(
         f"/directory/organisations/{organisation.pk}/edit/",
         {"name": "Moved?", "description": "x", "pcn": other_pcn.pk},
-    )  # fmt: skip
+    )
     organisation.refresh_from_db()
     assert (organisation.name, organisation.pcn) == ("Moved?", pcn)
 
@@ -371,9 +391,13 @@ def test_changing_capacity_stamps_when(client_for, directory_manager, service):
     with time_machine.travel(NINE_THIRTY, tick=False):
         client_for(directory_manager).post(
             f"/directory/services/{service.pk}/edit/",
-            service_data(name=service.name, description=service.description,
-                         available_places="3", maximum_places="10"),
-        )  # fmt: skip
+            service_data(
+                name=service.name,
+                description=service.description,
+                available_places="3",
+                maximum_places="10",
+            ),
+        )
     service.refresh_from_db()
     assert service.capacity_updated_at == datetime.datetime(
         2026, 11, 21, 9, 30, tzinfo=datetime.UTC
@@ -385,9 +409,13 @@ def test_changing_only_the_description_leaves_capacity_date_alone(
 ):
     client_for(directory_manager).post(
         f"/directory/services/{service.pk}/edit/",
-        service_data(description="A new description", url=service.url, email=service.email,
-                     minimum_age=service.minimum_age),
-    )  # fmt: skip
+        service_data(
+            description="A new description",
+            url=service.url,
+            email=service.email,
+            minimum_age=service.minimum_age,
+        ),
+    )
     service.refresh_from_db()
     assert (service.description, service.capacity_updated_at) == ("A new description", None)
 
@@ -408,8 +436,12 @@ def test_a_service_page_has_no_change_link_for_another_pcns_manager(
 
 
 def place_data(**changes):
-    data = {"name": "Armley Library", "address_1": "Stocks Hill", "city": "Leeds",
-            "postcode": "ls12 1ub"}  # fmt: skip
+    data = {
+        "name": "Armley Library",
+        "address_1": "Stocks Hill",
+        "city": "Leeds",
+        "postcode": "ls12 1ub",
+    }
     return {key: value for key, value in (data | changes).items() if value is not None}
 
 
@@ -464,11 +496,18 @@ def test_changing_a_places_services_is_in_its_history(
 ):
     client_for(directory_manager).post(
         f"/directory/places/{place.pk}/edit/",
-        place_data(name=place.name, address_1=place.address_1, city=place.city,
-                   postcode=place.postcode, accessibility=place.accessibility,
-                   description=place.description, latitude=place.latitude,
-                   longitude=place.longitude, services=[service.pk]),
-    )  # fmt: skip
+        place_data(
+            name=place.name,
+            address_1=place.address_1,
+            city=place.city,
+            postcode=place.postcode,
+            accessibility=place.accessibility,
+            description=place.description,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            services=[service.pk],
+        ),
+    )
     record = ChangeRecord.objects.get(object_type="directory.location")
     assert record.changes == {"services": [[], [str(service.pk)]]}
 
@@ -559,10 +598,16 @@ def test_the_history_shows_who_changed_what_in_words(
     client = client_for(directory_manager)
     client.post(
         f"/directory/services/{service.pk}/edit/",
-        service_data(name=service.name, description=service.description, url=service.url,
-                     email=service.email, minimum_age=service.minimum_age,
-                     status="temporarily closed", accepting_referrals=None),
-    )  # fmt: skip
+        service_data(
+            name=service.name,
+            description=service.description,
+            url=service.url,
+            email=service.email,
+            minimum_age=service.minimum_age,
+            status="temporarily closed",
+            accepting_referrals=None,
+        ),
+    )
     response = client.get(f"/directory/organisations/{organisation.pk}/history/")
     [change] = response.context["rows"]
     fields = {field.label: (field.before, field.after) for field in change.fields}

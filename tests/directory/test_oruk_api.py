@@ -35,15 +35,23 @@ SCHEMAS = (
     "OpenReferralApi/Schemas/V3.0-UK/"
 )
 PAGE_FIELDS = [
-    "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
-]  # fmt: skip
+    "total_items",
+    "total_pages",
+    "page_number",
+    "size",
+    "first_page",
+    "last_page",
+    "empty",
+]
 # What each list returns: (OpenAPI path, schema file, pointer to one item's schema).
 LISTS = {
     "services": ("/services", "service_list.json", "/properties/contents/items"),
     "services?full=true": ("/services", "service.json", ""),
     "services?minimal=true": ("/services", "service_list.json", "/properties/contents/items"),
     "service_at_locations": (
-        "/service_at_locations", "service_at_location_list.json", "/properties/contents/items",
+        "/service_at_locations",
+        "service_at_location_list.json",
+        "/properties/contents/items",
     ),
     "service_at_locations?full=true": ("/service_at_locations", "service_at_location.json", ""),
     "organizations": ("/organizations", "organization_list.json", ""),
@@ -51,7 +59,7 @@ LISTS = {
     "organizations?full_service=true": ("/organizations", "organization.json", ""),
     "taxonomies": ("/taxonomies", "taxonomy_list.json", "/properties/contents/items"),
     "taxonomy_terms": ("/taxonomy_terms", "taxonomy_term_list.json", "/properties/contents/items"),
-}  # fmt: skip
+}
 DETAILS = {
     "services": "service.json",
     "service_at_locations": "service_at_location.json",
@@ -234,12 +242,19 @@ def test_every_path_answers_directly_without_login_or_redirect(client):
     at = service.at_locations.get()
     term = service.taxonomy_terms.get()
     paths = [
-        "", "/", "/services", f"/services/{service.id}",
-        "/service_at_locations", f"/service_at_locations/{at.id}",
-        "/organizations", f"/organizations/{service.organisation_id}",
-        "/taxonomies", f"/taxonomies/{term.taxonomy_id}",
-        "/taxonomy_terms", f"/taxonomy_terms/{term.id}",
-    ]  # fmt: skip
+        "",
+        "/",
+        "/services",
+        f"/services/{service.id}",
+        "/service_at_locations",
+        f"/service_at_locations/{at.id}",
+        "/organizations",
+        f"/organizations/{service.organisation_id}",
+        "/taxonomies",
+        f"/taxonomies/{term.taxonomy_id}",
+        "/taxonomy_terms",
+        f"/taxonomy_terms/{term.id}",
+    ]
     for path in paths:
         response = get(client, path)
         assert (path, response.status_code, response.get("Location")) == (path, 200, None)
@@ -261,9 +276,15 @@ def test_an_empty_list_is_an_empty_first_page(client, oruk, kind):
     body = listed(client, kind)
     oruk.check_page(body, kind)
     assert body == {
-        "total_items": 0, "total_pages": 0, "page_number": 1, "size": 0,
-        "first_page": True, "last_page": True, "empty": True, "contents": [],
-    }  # fmt: skip
+        "total_items": 0,
+        "total_pages": 0,
+        "page_number": 1,
+        "size": 0,
+        "first_page": True,
+        "last_page": True,
+        "empty": True,
+        "contents": [],
+    }
 
 
 @pytest.mark.usefixtures("no_seeded_taxonomies")
@@ -285,11 +306,15 @@ def test_rows_run_over_pages_and_a_page_past_the_last_is_empty(client, oruk, kin
     for body in pages:
         oruk.check_page(body, kind)
     assert [(p["page_number"], p["size"], p["total_pages"], p["total_items"]) for p in pages] == [
-        (1, 2, 2, 3), (2, 1, 2, 3), (3, 0, 2, 3),
-    ]  # fmt: skip
+        (1, 2, 2, 3),
+        (2, 1, 2, 3),
+        (3, 0, 2, 3),
+    ]
     assert [(p["first_page"], p["last_page"], p["empty"]) for p in pages] == [
-        (True, False, False), (False, True, False), (False, True, True),
-    ]  # fmt: skip
+        (True, False, False),
+        (False, True, False),
+        (False, True, True),
+    ]
     assert {item["id"] for p in pages for item in p["contents"]} == ids
 
 
@@ -403,11 +428,16 @@ def test_a_location_publishes_its_address_and_accessibility(client):
     location = get(client, f"/service_at_locations/{at.id}").json()["location"]
     assert location["addresses"] == [
         {
-            "id": str(place.address_id), "location_id": str(place.id), "address_1": "1 Park Row",
-            "city": "Leeds", "state_province": "England", "postal_code": "LS1 5AB",
-            "country": "GB", "address_type": "physical",
+            "id": str(place.address_id),
+            "location_id": str(place.id),
+            "address_1": "1 Park Row",
+            "city": "Leeds",
+            "state_province": "England",
+            "postal_code": "LS1 5AB",
+            "country": "GB",
+            "address_type": "physical",
         }
-    ]  # fmt: skip
+    ]
     assert location["accessibility"][0]["description"] == place.accessibility
     assert (location["latitude"], location["longitude"]) == (53.79651, -1.54792)
 
@@ -509,15 +539,22 @@ def test_spl_internal_fields_are_never_published(client):
     )
     contact = service.contacts.get()
     paths = [
-        f"/services/{service.id}", "/services?full=true",
+        f"/services/{service.id}",
+        "/services?full=true",
         f"/service_at_locations/{service.at_locations.get().id}",
         f"/organizations/{service.organisation_id}?full_service=true",
-    ]  # fmt: skip
+    ]
     secrets = [
-        "referrals@secure.example.nhs.uk", "Send the NHS number", "Riverside practice",
-        '"access"', '"waiting_time_weeks"', '"available_places"', '"accepting_referrals"',
-        '"eligibility"', contact.email,
-    ]  # fmt: skip
+        "referrals@secure.example.nhs.uk",
+        "Send the NHS number",
+        "Riverside practice",
+        '"access"',
+        '"waiting_time_weeks"',
+        '"available_places"',
+        '"accepting_referrals"',
+        '"eligibility"',
+        contact.email,
+    ]
     for path in paths:
         text = client.get(BASE + path).content.decode()
         assert [secret for secret in secrets if secret in text] == []

@@ -25,10 +25,25 @@ LISTS = ["services", "service_at_locations", "organizations", "taxonomies", "tax
 # Every parameter directory/oruk_params.py reads, on any list (a list ignores
 # those it does not read), and a name nobody reads.
 PARAMETERS = [
-    "page", "per_page", "format", "search", "full", "minimal", "full_service",
-    "taxonomy_term_id", "taxonomy_id", "organization_id", "parent_id", "top_only",
-    "modified_after", "minimum_age", "maximum_age", "postcode", "proximity", "colour",
-]  # fmt: skip
+    "page",
+    "per_page",
+    "format",
+    "search",
+    "full",
+    "minimal",
+    "full_service",
+    "taxonomy_term_id",
+    "taxonomy_id",
+    "organization_id",
+    "parent_id",
+    "top_only",
+    "modified_after",
+    "minimum_age",
+    "maximum_age",
+    "postcode",
+    "proximity",
+    "colour",
+]
 HYPOTHESIS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -71,9 +86,13 @@ QUERIES = st.dictionaries(
 def directory(db):
     """A little of everything the lists publish."""
     organisation = OrganisationFactory(name="Leeds Debt Line")
-    ServiceFactory(organisation=organisation, with_details=True, taxonomy_terms=[
-        TaxonomyTermFactory(name="Debt advice"),
-    ])  # fmt: skip
+    ServiceFactory(
+        organisation=organisation,
+        with_details=True,
+        taxonomy_terms=[
+            TaxonomyTermFactory(name="Debt advice"),
+        ],
+    )
     ServiceFactory(with_details=True, name="Walking group")
 
 

@@ -17,16 +17,21 @@ TODAY = datetime.date(2026, 11, 21)
 
 def organisation(pcn, name="Leeds Debt Advice", assured_until=None, **fields):
     return Organisation.objects.create(
-        pcn=pcn, name=name, description=f"{name} helps people in Leeds",
-        assured_until=assured_until, **fields,
-    )  # fmt: skip
+        pcn=pcn,
+        name=name,
+        description=f"{name} helps people in Leeds",
+        assured_until=assured_until,
+        **fields,
+    )
 
 
 def service(org, name="Debt advice drop-in", terms=(), **fields):
     made = Service.objects.create(
-        organisation=org, name=name, description=fields.pop("description", f"{name} for adults"),
+        organisation=org,
+        name=name,
+        description=fields.pop("description", f"{name} for adults"),
         **fields,
-    )  # fmt: skip
+    )
     made.taxonomy_terms.set(TaxonomyTerm.objects.filter(code__in=terms))
     return made
 
@@ -124,8 +129,12 @@ def test_qa_status_filters_by_the_organisations_assurance(client_for, link_worke
     service(organisation(pcn, "C", assured_until=TODAY - datetime.timedelta(days=1)), "Lapsed")
     service(organisation(pcn, "D"), "Unchecked")
     client = client_for(link_worker)
-    for status, expected in [("assured", "Assured"), ("expiring", "Expiring"),
-                             ("lapsed", "Lapsed"), ("not_assured", "Unchecked")]:  # fmt: skip
+    for status, expected in [
+        ("assured", "Assured"),
+        ("expiring", "Expiring"),
+        ("lapsed", "Lapsed"),
+        ("not_assured", "Unchecked"),
+    ]:
         assert names(client.get(SEARCH, {"qa": status})) == [expected], status
 
 
@@ -151,8 +160,14 @@ def test_an_unknown_need_is_reported_not_a_500(client_for, link_worker):
 
 def test_results_show_qa_status_capacity_and_access(client_for, link_worker, pcn):
     org = organisation(pcn, assured_until=datetime.date(2099, 1, 1))
-    service(org, access="direct_referral", referral_email="refer@debt.example.org",
-            waiting_time_weeks=2, available_places=3, maximum_places=10)  # fmt: skip
+    service(
+        org,
+        access="direct_referral",
+        referral_email="refer@debt.example.org",
+        waiting_time_weeks=2,
+        available_places=3,
+        maximum_places=10,
+    )
     page = client_for(link_worker).get(SEARCH).content.decode()
     assert "Assured" in page and "Direct referral" in page
     assert "Accepting referrals, wait about 2 weeks, 3 of 10 places free" in page
@@ -175,8 +190,9 @@ def test_search_takes_the_same_queries_for_many_results(
     with django_assert_max_num_queries(20) as few:
         client.get(SEARCH, {"need": "finance"})
     for number in range(15):
-        service(organisation(pcn, name=f"Org {number}"), name=f"S{number}",
-                terms=["finance", "advice"])  # fmt: skip
+        service(
+            organisation(pcn, name=f"Org {number}"), name=f"S{number}", terms=["finance", "advice"]
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(SEARCH, {"need": "finance"})
 
@@ -186,23 +202,41 @@ def test_search_takes_the_same_queries_for_many_results(
 
 def checked(org, kind, *, expires_on, by):
     return QualityCheck.objects.create(
-        organisation=org, kind=kind, evidence="Seen", checked_by=by,
-        checked_on=expires_on - datetime.timedelta(days=365), expires_on=expires_on,
-    )  # fmt: skip
+        organisation=org,
+        kind=kind,
+        evidence="Seen",
+        checked_by=by,
+        checked_on=expires_on - datetime.timedelta(days=365),
+        expires_on=expires_on,
+    )
 
 
 def test_the_service_page_shows_what_a_link_worker_needs(client_for, link_worker, pcn):
     org = organisation(pcn, assured_until=datetime.date(2099, 1, 1), charity_number="1234567")
-    found = service(org, eligibility="Leeds residents", minimum_age=18, terms=["finance"],
-                    access="direct_referral", referral_email="refer@debt.example.org",
-                    referral_instructions="Latest bank statements")  # fmt: skip
+    found = service(
+        org,
+        eligibility="Leeds residents",
+        minimum_age=18,
+        terms=["finance"],
+        access="direct_referral",
+        referral_email="refer@debt.example.org",
+        referral_instructions="Latest bank statements",
+    )
     found.contacts.create(name="Reception", phone="0113 496 0123")
     found.schedules.create(description="Tuesdays", opens_at="10:00", closes_at="14:00")
     page = client_for(link_worker).get(found.get_absolute_url()).content.decode()
-    for expected in ("Leeds Debt Advice", "Ages 18 and over", "Leeds residents",
-                     "Finance, debt and benefits", "refer@debt.example.org",
-                     "Latest bank statements", "0113 496 0123", "Tuesdays, 10:00 to 14:00",
-                     "Registered charity 1234567", "Accepting referrals"):  # fmt: skip
+    for expected in (
+        "Leeds Debt Advice",
+        "Ages 18 and over",
+        "Leeds residents",
+        "Finance, debt and benefits",
+        "refer@debt.example.org",
+        "Latest bank statements",
+        "0113 496 0123",
+        "Tuesdays, 10:00 to 14:00",
+        "Registered charity 1234567",
+        "Accepting referrals",
+    ):
         assert expected in page, expected
 
 
@@ -270,10 +304,15 @@ def test_commissioner_gets_403_for_an_organisation(client_for, commissioner, pcn
 
 @pytest.mark.parametrize(
     ("byday", "words"),
-    [("MO,TU,WE,TH,FR", "Monday to Friday"), ("TU,TH", "Tuesday and Thursday"),
-     ("MO,WE,FR", "Monday, Wednesday and Friday"), ("SA", "Saturday"), ("", ""),
-     ("XX,MO", "Monday")],
-)  # fmt: skip
+    [
+        ("MO,TU,WE,TH,FR", "Monday to Friday"),
+        ("TU,TH", "Tuesday and Thursday"),
+        ("MO,WE,FR", "Monday, Wednesday and Friday"),
+        ("SA", "Saturday"),
+        ("", ""),
+        ("XX,MO", "Monday"),
+    ],
+)
 def test_schedule_days_read_as_words(byday, words):
     from directory.models import Schedule
 
@@ -282,9 +321,12 @@ def test_schedule_days_read_as_words(byday, words):
 
 def hall(org, number):
     place = Location.objects.create(
-        organisation=org, name=f"Hall {number}", address_1="1 Town Street", city="Leeds",
+        organisation=org,
+        name=f"Hall {number}",
+        address_1="1 Town Street",
+        city="Leeds",
         postcode="LS12 1UB",
-    )  # fmt: skip
+    )
     place.services.set(org.services.all())
 
 
@@ -340,9 +382,12 @@ def test_a_cost_keeps_its_description_as_written(client_for, link_worker, pcn):
 def reginald_centre(org):
     """A place named by the first part of its address, as imports and the demo have them."""
     return Location.objects.create(
-        organisation=org, name="Reginald Centre", address_1="Reginald Centre, 263 Chapeltown Road",
-        city="Leeds", postcode="LS7 3EX",
-    )  # fmt: skip
+        organisation=org,
+        name="Reginald Centre",
+        address_1="Reginald Centre, 263 Chapeltown Road",
+        city="Leeds",
+        postcode="LS7 3EX",
+    )
 
 
 def test_a_place_named_like_its_address_is_named_once_on_the_service_page(
@@ -367,23 +412,35 @@ def test_a_place_named_like_its_address_is_named_once_on_the_organisation_page(
 
 @pytest.mark.parametrize(
     ("label", "words"),
-    [("Safeguarding policy reviewed", "safeguarding policy reviewed"),
-     ("DBS checks for staff", "DBS checks for staff"),
-     ("Data protection (ICO registration, UK GDPR)", "data protection (ICO registration, UK GDPR)"),
-     ("UK GDPR", "UK GDPR"), ("Temporarily closed", "temporarily closed"), ("", "")],
-)  # fmt: skip
+    [
+        ("Safeguarding policy reviewed", "safeguarding policy reviewed"),
+        ("DBS checks for staff", "DBS checks for staff"),
+        (
+            "Data protection (ICO registration, UK GDPR)",
+            "data protection (ICO registration, UK GDPR)",
+        ),
+        ("UK GDPR", "UK GDPR"),
+        ("Temporarily closed", "temporarily closed"),
+        ("", ""),
+    ],
+)
 def test_a_label_mid_sentence_loses_its_capital_but_not_an_acronyms(label, words):
     assert mid_sentence(label) == words
 
 
 @pytest.mark.parametrize(
     ("name", "line", "address"),
-    [("Reginald Centre", "Reginald Centre, 263 Chapeltown Road",
-      "Reginald Centre, 263 Chapeltown Road, Leeds LS7 3EX"),
-     ("Reginald Centre", "Reginald Centre", "Reginald Centre, Leeds LS7 3EX"),
-     ("Armley Centre", "14 Town Street", "Armley Centre, 14 Town Street, Leeds LS7 3EX"),
-     ("Chapeltown", "Chapeltown Road", "Chapeltown, Chapeltown Road, Leeds LS7 3EX")],
-)  # fmt: skip
+    [
+        (
+            "Reginald Centre",
+            "Reginald Centre, 263 Chapeltown Road",
+            "Reginald Centre, 263 Chapeltown Road, Leeds LS7 3EX",
+        ),
+        ("Reginald Centre", "Reginald Centre", "Reginald Centre, Leeds LS7 3EX"),
+        ("Armley Centre", "14 Town Street", "Armley Centre, 14 Town Street, Leeds LS7 3EX"),
+        ("Chapeltown", "Chapeltown Road", "Chapeltown, Chapeltown Road, Leeds LS7 3EX"),
+    ],
+)
 def test_a_place_reads_as_one_line_naming_it_once(name, line, address):
     place = Location(name=name, address_1=line, city="Leeds", postcode="LS7 3EX")
     assert place.address == address

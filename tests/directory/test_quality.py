@@ -126,9 +126,12 @@ def test_the_newest_check_of_a_kind_counts_even_when_an_older_one_runs_longer(
 ):
     organisation = assure(make_organisation(pcn), directory_manager, expires=300)
     check(
-        organisation, directory_manager, QualityCheck.Kind.INSURANCE,
-        expires=10, checked=TODAY - 5 * DAY,
-    )  # fmt: skip
+        organisation,
+        directory_manager,
+        QualityCheck.Kind.INSURANCE,
+        expires=10,
+        checked=TODAY - 5 * DAY,
+    )
     organisation.refresh_from_db()
     assert organisation.assured_until == TODAY + 10 * DAY
 
@@ -136,9 +139,12 @@ def test_the_newest_check_of_a_kind_counts_even_when_an_older_one_runs_longer(
 def test_an_older_check_recorded_late_does_not_replace_the_newer_one(pcn, directory_manager):
     organisation = assure(make_organisation(pcn), directory_manager, expires=300)
     check(
-        organisation, directory_manager, QualityCheck.Kind.INSURANCE,
-        expires=5, checked=TODAY - 400 * DAY,
-    )  # fmt: skip
+        organisation,
+        directory_manager,
+        QualityCheck.Kind.INSURANCE,
+        expires=5,
+        checked=TODAY - 400 * DAY,
+    )
     organisation.refresh_from_db()
     assert organisation.assured_until == TODAY + 300 * DAY
 
@@ -197,9 +203,13 @@ def test_a_check_cannot_be_dated_in_the_future(pcn, directory_manager):
 def test_a_check_needs_its_evidence(pcn, directory_manager):
     with pytest.raises(ValidationError) as error:
         services.record_check(
-            organisation=make_organisation(pcn), kind=QualityCheck.Kind.DBS, evidence="  ",
-            checked_on=TODAY, expires_on=TODAY + 365 * DAY, by=directory_manager,
-        )  # fmt: skip
+            organisation=make_organisation(pcn),
+            kind=QualityCheck.Kind.DBS,
+            evidence="  ",
+            checked_on=TODAY,
+            expires_on=TODAY + 365 * DAY,
+            by=directory_manager,
+        )
     assert list(error.value.message_dict) == ["evidence"]
 
 
@@ -223,8 +233,11 @@ def test_recording_a_check_writes_its_change_record(pcn, directory_manager):
     recorded = check(make_organisation(pcn), directory_manager, expires=100)
     record = ChangeRecord.objects.get()
     assert (record.object_type, record.object_id, record.action, record.changed_by) == (
-        "directory.qualitycheck", str(recorded.pk), "create", directory_manager,
-    )  # fmt: skip
+        "directory.qualitycheck",
+        str(recorded.pk),
+        "create",
+        directory_manager,
+    )
     assert record.changes == {
         "organisation": [None, str(recorded.organisation_id)],
         "kind": [None, "insurance"],
@@ -239,9 +252,12 @@ def test_recording_a_check_writes_an_audit_event_without_a_patient(pcn, director
     recorded = check(make_organisation(pcn), directory_manager, expires=100)
     event = AuditEvent.objects.get()
     assert (event.actor, event.action, event.object_type, event.object_id, event.patient_id) == (
-        directory_manager, AuditEvent.Action.CREATE, "directory.qualitycheck",
-        str(recorded.pk), "",
-    )  # fmt: skip
+        directory_manager,
+        AuditEvent.Action.CREATE,
+        "directory.qualitycheck",
+        str(recorded.pk),
+        "",
+    )
 
 
 def test_saving_a_changed_organisation_records_each_field_before_and_after(pcn, directory_manager):
@@ -281,8 +297,10 @@ def test_saving_a_new_service_records_what_it_was_created_with(pcn, directory_ma
     )
     record = ChangeRecord.objects.get()
     assert (record.object_type, record.object_id, record.action) == (
-        "directory.service", str(service.pk), "create",
-    )  # fmt: skip
+        "directory.service",
+        str(service.pk),
+        "create",
+    )
     assert record.changes["name"] == [None, "Advice"]
     assert record.changes["organisation"] == [None, str(organisation.pk)]
     assert AuditEvent.objects.get().action == AuditEvent.Action.CREATE
@@ -301,9 +319,14 @@ def test_change_history_stores_decimals_as_strings_and_ignores_equal_numbers(
     pcn, directory_manager
 ):
     location = Location.objects.create(
-        organisation=make_organisation(pcn), name="Hall", address_1="1 Town Street",
-        city="Leeds", postcode="LS12 3AB", latitude=Decimal("53.8"), longitude=Decimal("-1.59"),
-    )  # fmt: skip
+        organisation=make_organisation(pcn),
+        name="Hall",
+        address_1="1 Town Street",
+        city="Leeds",
+        postcode="LS12 3AB",
+        latitude=Decimal("53.8"),
+        longitude=Decimal("-1.59"),
+    )
     services.save_record(
         instance=Location.objects.get(pk=location.pk),
         by=directory_manager,
@@ -386,8 +409,10 @@ def test_a_check_reported_as_expiring_is_reported_again_once_when_it_lapses(expi
 
 def test_a_check_that_lapsed_unreported_is_reported_as_lapsed_only(expiring, mailoutbox):
     assert notifications.notify_expiring_checks(TODAY + 40 * DAY) == {
-        "expiring": 0, "lapsed": 1, "emails": 1,
-    }  # fmt: skip
+        "expiring": 0,
+        "lapsed": 1,
+        "emails": 1,
+    }
 
 
 def test_a_renewed_check_is_not_reported(expiring, directory_manager, mailoutbox):
@@ -474,9 +499,13 @@ def test_a_real_worker_sends_the_notices_from_redis(pcn, directory_manager, mail
     today = datetime.date.today()
     organisation = make_organisation(pcn)
     services.record_check(
-        organisation=organisation, kind=QualityCheck.Kind.INSURANCE, evidence="Certificate",
-        checked_on=today - 355 * DAY, expires_on=today + 10 * DAY, by=directory_manager,
-    )  # fmt: skip
+        organisation=organisation,
+        kind=QualityCheck.Kind.INSURANCE,
+        evidence="Certificate",
+        checked_on=today - 355 * DAY,
+        expires_on=today + 10 * DAY,
+        by=directory_manager,
+    )
     app = Celery("spl-test", set_as_current=False)
     app.conf.update(
         broker_url=settings.REDIS_URL,

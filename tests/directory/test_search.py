@@ -23,9 +23,12 @@ def service(org, name, description="Something to do", terms=(), postcode=None, c
     made.taxonomy_terms.set(TaxonomyTerm.objects.filter(code__in=terms))
     if postcode:
         place = Location.objects.create(
-            organisation=org, name=f"{name} hall", address_1="1 High Street", city=city,
+            organisation=org,
+            name=f"{name} hall",
+            address_1="1 High Street",
+            city=city,
             postcode=postcode,
-        )  # fmt: skip
+        )
         place.services.add(made)
     return made
 
@@ -163,33 +166,44 @@ def across_leeds(pcn):
 @pytest.mark.parametrize("near", ["LS7 4AA", "ls74aa", "LS7"])
 def test_near_a_postcode_puts_its_district_then_its_area_first(search, near):
     assert names(search(near=near)) == [
-        "Chapeltown drop-in", "Harehills drop-in", "Call line", "Wibsey drop-in",
-    ]  # fmt: skip
+        "Chapeltown drop-in",
+        "Harehills drop-in",
+        "Call line",
+        "Wibsey drop-in",
+    ]
 
 
 @pytest.mark.usefixtures("across_leeds")
 def test_near_a_district_does_not_take_a_longer_one_for_it(search, pcn):
     service(organisation(pcn), "Moortown drop-in", "Advice", postcode="LS17 6AA")
     assert names(search(near="LS1"))[:3] == [
-        "Chapeltown drop-in", "Harehills drop-in", "Moortown drop-in",
-    ]  # fmt: skip
+        "Chapeltown drop-in",
+        "Harehills drop-in",
+        "Moortown drop-in",
+    ]
     assert names(search(near="LS17"))[0] == "Moortown drop-in"
 
 
 @pytest.mark.usefixtures("across_leeds")
 def test_near_a_place_puts_services_there_first(search):
     assert names(search(near="bradford")) == [
-        "Wibsey drop-in", "Call line", "Chapeltown drop-in", "Harehills drop-in",
-    ]  # fmt: skip
+        "Wibsey drop-in",
+        "Call line",
+        "Chapeltown drop-in",
+        "Harehills drop-in",
+    ]
 
 
 @pytest.mark.usefixtures("across_leeds")
 def test_words_rank_first_and_nearness_breaks_ties(search, pcn):
     service(organisation(pcn), "Advice café", "Tea", postcode="BD1 2AA")
     assert names(search(q="advice", near="LS8")) == [
-        "Advice café", "Harehills drop-in", "Chapeltown drop-in", "Call line",
+        "Advice café",
+        "Harehills drop-in",
+        "Chapeltown drop-in",
+        "Call line",
         "Wibsey drop-in",
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.usefixtures("across_leeds")
@@ -218,8 +232,12 @@ def test_search_with_words_and_near_takes_the_same_queries_for_many_results(
     with django_assert_max_num_queries(20) as few:
         search(**query)
     for number in range(1, 16):
-        service(organisation(pcn, f"Org {number}"), f"Advice {number}", terms=["finance", "advice"],
-                postcode=f"LS{number} 1AA")  # fmt: skip
+        service(
+            organisation(pcn, f"Org {number}"),
+            f"Advice {number}",
+            terms=["finance", "advice"],
+            postcode=f"LS{number} 1AA",
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(names(search(**query))) == 16
 

@@ -82,7 +82,9 @@ def test_times_that_are_not_times_are_left_to_clean_fields():
 
 def test_a_schedule_reads_days_then_hours_then_the_description():
     schedule = Schedule(
-        byday="MO,TU,WE", opens_at=datetime.time(10), closes_at=datetime.time(12),
+        byday="MO,TU,WE",
+        opens_at=datetime.time(10),
+        closes_at=datetime.time(12),
         description="not on bank holidays",
-    )  # fmt: skip
+    )
     assert schedule.summary == "Monday to Wednesday, 10:00 to 12:00 (not on bank holidays)"
