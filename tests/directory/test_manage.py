@@ -2,11 +2,21 @@
 places and quality checks of their own PCN, with a change history."""
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 import time_machine
 
-from directory.models import ChangeRecord, Location, Organisation, QualityCheck, Service
+from directory.forms import ServiceForm
+from directory.models import (
+    ChangeRecord,
+    Location,
+    Organisation,
+    QualityCheck,
+    Schedule,
+    Service,
+)
 from directory.taxonomy import ACTIVITIES, NEEDS, term_id
 from spl import roles
 from spl.models import AuditEvent
@@ -17,7 +27,7 @@ from tests.directory.factories import (
     QualityCheckFactory,
     ServiceFactory,
 )
-from tests.factories import UserFactory
+from tests.factories import PCNFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 21)
@@ -237,8 +247,6 @@ def test_a_manager_of_two_pcns_chooses_which(client_for, pcn, other_pcn):
 
 
 def test_a_manager_cannot_add_to_a_pcn_that_is_not_theirs(client_for, pcn, other_pcn):
-    from tests.factories import PCNFactory
-
     manager = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[pcn, other_pcn])
     stranger = PCNFactory()
     response = client_for(manager).post(
@@ -346,47 +354,6 @@ def test_the_service_form_shows_the_services_terms_ticked(client_for, directory_
     assert form["activities"].value() == []
 
 
-def test_ages_out_of_order_are_reported_on_the_oldest_age(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/edit/", service_data(minimum_age="65", maximum_age="18")
-    )
-    assert errors(response) == {
-        "maximum_age": ["Oldest age must be the same as or more than the youngest"]
-    }
-
-
-def test_an_age_that_is_not_a_number_is_reported(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/edit/", service_data(minimum_age="sixty")
-    )
-    assert errors(response) == {"minimum_age": ["Enter a whole number, like 12"]}
-    assert 'value="sixty"' in response.content.decode()
-
-
-def test_an_age_over_120_is_reported(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/edit/", service_data(maximum_age="150")
-    )
-    assert errors(response) == {"maximum_age": ["Enter 120 or less"]}
-
-
-def test_direct_referral_needs_an_address(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/edit/", service_data(access="direct_referral")
-    )
-    assert errors(response) == {"referral_email": ["Enter the email address that referrals go to"]}
-
-
-def test_more_places_free_than_in_all_is_reported(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/edit/",
-        service_data(available_places="12", maximum_places="10"),
-    )
-    assert errors(response) == {
-        "available_places": ["Places free cannot be more than places in all"]
-    }
-
-
 def test_changing_capacity_stamps_when(client_for, directory_manager, service):
     with time_machine.travel(NINE_THIRTY, tick=False):
         client_for(directory_manager).post(
@@ -457,28 +424,6 @@ def test_a_manager_adds_a_place_where_services_run(
     assert (made.postcode, list(made.services.all())) == ("LS12 1UB", [service])
 
 
-def test_a_place_needs_a_real_postcode(client_for, directory_manager, organisation):
-    response = client_for(directory_manager).post(
-        f"/directory/organisations/{organisation.pk}/places/new/", place_data(postcode="LS99")
-    )
-    assert errors(response) == {"postcode": ["Enter a real postcode, like LS1 4AP"]}
-
-
-def test_a_latitude_needs_its_longitude(client_for, directory_manager, organisation):
-    response = client_for(directory_manager).post(
-        f"/directory/organisations/{organisation.pk}/places/new/", place_data(latitude="53.8")
-    )
-    assert errors(response) == {"longitude": ["Enter the longitude too, or neither"]}
-
-
-def test_a_latitude_out_of_range_is_reported(client_for, directory_manager, organisation):
-    response = client_for(directory_manager).post(
-        f"/directory/organisations/{organisation.pk}/places/new/",
-        place_data(latitude="100", longitude="1"),
-    )
-    assert errors(response) == {"latitude": ["Latitude must be between -90 and 90"]}
-
-
 def test_a_place_cannot_list_another_organisations_service(
     client_for, directory_manager, organisation, pcn
 ):
@@ -539,39 +484,6 @@ def test_the_sixth_kind_of_check_makes_the_organisation_assured(
     assert organisation.assured_until == NEXT_YEAR
 
 
-@time_machine.travel(TODAY)
-def test_an_expiry_before_the_check_is_reported_on_the_expiry(
-    client_for, directory_manager, organisation
-):
-    response = client_for(directory_manager).post(
-        f"/directory/organisations/{organisation.pk}/checks/new/",
-        check_data(expires=TODAY - datetime.timedelta(days=1)),
-    )
-    assert errors(response) == {
-        "expires_on": ["The expiry date must be after the date of the check"]
-    }
-    assert not QualityCheck.objects.exists()
-
-
-@time_machine.travel(TODAY)
-def test_a_check_in_the_future_is_reported_on_its_date(client_for, directory_manager, organisation):
-    response = client_for(directory_manager).post(
-        f"/directory/organisations/{organisation.pk}/checks/new/",
-        check_data(day=TODAY + datetime.timedelta(days=2)),
-    )
-    assert errors(response) == {"checked_on": ["The date of the check cannot be in the future"]}
-
-
-@time_machine.travel(TODAY)
-def test_a_date_that_is_not_real_is_reported(client_for, directory_manager, organisation):
-    data = check_data() | {"checked_on_day": "31", "checked_on_month": "2"}
-    response = client_for(directory_manager).post(
-        f"/directory/organisations/{organisation.pk}/checks/new/", data
-    )
-    assert errors(response) == {"checked_on": ["Date of the check must be a real date"]}
-    assert 'value="31"' in response.content.decode()
-
-
 def test_the_kind_to_renew_is_chosen_from_the_link(client_for, directory_manager, organisation):
     form = (
         client_for(directory_manager)
@@ -587,6 +499,149 @@ def test_the_organisation_page_lists_kinds_never_checked(
     QualityCheckFactory(organisation=organisation, kind="dbs", checked_by=directory_manager)
     page = client_for(link_worker).get(organisation.get_absolute_url()).content.decode()
     assert page.count("Not checked") == 5
+
+
+# Form errors: each on its field, in words, and nothing saved
+
+FORM_ERRORS = [
+    pytest.param(
+        "/directory/services/{service}/edit/",
+        service_data(minimum_age="65", maximum_age="18"),
+        {"maximum_age": ["Oldest age must be the same as or more than the youngest"]},
+        id="service ages out of order",
+    ),
+    pytest.param(
+        "/directory/services/{service}/edit/",
+        service_data(minimum_age="sixty"),
+        {"minimum_age": ["Enter a whole number, like 12"]},
+        id="service age not a number",
+    ),
+    pytest.param(
+        "/directory/services/{service}/edit/",
+        service_data(maximum_age="150"),
+        {"maximum_age": ["Enter 120 or less"]},
+        id="service age over 120",
+    ),
+    pytest.param(
+        "/directory/services/{service}/edit/",
+        service_data(access="direct_referral"),
+        {"referral_email": ["Enter the email address that referrals go to"]},
+        id="direct referral without an address",
+    ),
+    pytest.param(
+        "/directory/services/{service}/edit/",
+        service_data(access="direct_referral", referral_email="not an address"),
+        {"referral_email": ["Enter an email address, like referrals@nhs.net"]},
+        id="direct referral to a bad address, reported once",
+    ),
+    pytest.param(
+        "/directory/services/{service}/edit/",
+        service_data(available_places="12", maximum_places="10"),
+        {"available_places": ["Places free cannot be more than places in all"]},
+        id="more places free than in all",
+    ),
+    pytest.param(
+        "/directory/organisations/{organisation}/places/new/",
+        place_data(postcode="LS99"),
+        {"postcode": ["Enter a real postcode, like LS1 4AP"]},
+        id="place without a real postcode",
+    ),
+    pytest.param(
+        "/directory/organisations/{organisation}/places/new/",
+        place_data(latitude="53.8"),
+        {"longitude": ["Enter the longitude too, or neither"]},
+        id="place latitude without longitude",
+    ),
+    pytest.param(
+        "/directory/organisations/{organisation}/places/new/",
+        place_data(latitude="100", longitude="1"),
+        {"latitude": ["Latitude must be between -90 and 90"]},
+        id="place latitude out of range",
+    ),
+    pytest.param(
+        "/directory/organisations/{organisation}/checks/new/",
+        check_data(expires=TODAY - datetime.timedelta(days=1)),
+        {"expires_on": ["The expiry date must be after the date of the check"]},
+        id="check expiring before it was done",
+    ),
+    pytest.param(
+        "/directory/organisations/{organisation}/checks/new/",
+        check_data(day=TODAY + datetime.timedelta(days=2)),
+        {"checked_on": ["The date of the check cannot be in the future"]},
+        id="check in the future",
+    ),
+    pytest.param(
+        "/directory/organisations/{organisation}/checks/new/",
+        check_data() | {"checked_on_day": "31", "checked_on_month": "2"},
+        {"checked_on": ["Date of the check must be a real date"]},
+        id="check on a date that is not real",
+    ),
+    pytest.param(
+        "/directory/services/{service}/contacts/new/",
+        {"name": "Jo Bloggs"},
+        {"phone": ["Enter a phone number or an email address"]},
+        id="contact without a phone number or email",
+    ),
+    pytest.param(
+        "/directory/services/{service}/contacts/new/",
+        {"phone": "12345"},
+        {"phone": ["Enter a UK phone number, like 0113 496 0000"]},
+        id="contact with a phone number that is not a UK one",
+    ),
+    pytest.param(
+        "/directory/services/{service}/times/new/",
+        {"days": ["MO"], "opens_at": "14:00", "closes_at": "10:00"},
+        {"closes_at": ["The closing time must be after the opening time"]},
+        id="times closing before opening",
+    ),
+    pytest.param(
+        "/directory/services/{service}/times/new/",
+        {"days": ["MO"], "opens_at": "ten", "closes_at": "12:00"},
+        {"opens_at": ["Enter the opening time like 09:30"]},
+        id="times that are not times",
+    ),
+    pytest.param(
+        "/directory/services/{service}/times/new/",
+        {"opens_at": "", "closes_at": "", "description": ""},
+        {"days": ["Select the days it runs, or say when in the description"]},
+        id="times without days or words",
+    ),
+]
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize(("page", "data", "expected"), FORM_ERRORS)
+def test_a_form_reports_each_problem_on_its_field_and_saves_nothing(
+    client_for, directory_manager, organisation, service, place, page, data, expected
+):
+    response = client_for(directory_manager).post(url(page, organisation, service, place), data)
+    assert errors(response) == expected
+    assert not ChangeRecord.objects.exists()
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize(
+    ("page", "data", "typed"),
+    [
+        ("/directory/services/{service}/edit/", service_data(minimum_age="sixty"), "sixty"),
+        (
+            "/directory/services/{service}/times/new/",
+            {"days": ["MO"], "opens_at": "ten", "closes_at": "12:00"},
+            "ten",
+        ),
+        (
+            "/directory/organisations/{organisation}/checks/new/",
+            check_data() | {"checked_on_day": "31", "checked_on_month": "2"},
+            "31",
+        ),
+    ],
+    ids=["service age", "opening time", "date of a check"],
+)
+def test_a_value_that_cannot_be_read_is_shown_as_typed(
+    client_for, directory_manager, organisation, service, place, page, data, typed
+):
+    response = client_for(directory_manager).post(url(page, organisation, service, place), data)
+    assert f'value="{typed}"' in response.content.decode()
 
 
 # Change history
@@ -670,20 +725,6 @@ def test_a_manager_adds_a_contact(client_for, directory_manager, service):
     assert (contact.name, contact.phone) == ("Jo Bloggs", "0113 496 0000")
 
 
-def test_a_contact_needs_a_phone_number_or_email(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/contacts/new/", {"name": "Jo Bloggs"}
-    )
-    assert errors(response) == {"phone": ["Enter a phone number or an email address"]}
-
-
-def test_a_phone_number_must_look_like_a_uk_one(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/contacts/new/", {"phone": "12345"}
-    )
-    assert errors(response) == {"phone": ["Enter a UK phone number, like 0113 496 0000"]}
-
-
 def test_another_services_contact_is_404(client_for, directory_manager, service, organisation):
     theirs = ContactFactory(service=ServiceFactory(organisation=organisation))
     response = client_for(directory_manager).get(
@@ -698,31 +739,6 @@ def test_a_manager_adds_opening_times(client_for, directory_manager, service):
         {"days": ["WE", "MO"], "opens_at": "10:00", "closes_at": "12:30"},
     )
     assert service.schedules.get().summary == "Monday and Wednesday, 10:00 to 12:30"
-
-
-def test_closing_before_opening_is_reported(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/times/new/",
-        {"days": ["MO"], "opens_at": "14:00", "closes_at": "10:00"},
-    )
-    assert errors(response) == {"closes_at": ["The closing time must be after the opening time"]}
-
-
-def test_a_time_that_is_not_a_time_is_reported(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/times/new/",
-        {"days": ["MO"], "opens_at": "ten", "closes_at": "12:00"},
-    )
-    assert errors(response) == {"opens_at": ["Enter the opening time like 09:30"]}
-    assert 'value="ten"' in response.content.decode()
-
-
-def test_opening_times_need_days_or_words(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/times/new/",
-        {"opens_at": "", "closes_at": "", "description": ""},
-    )
-    assert errors(response) == {"days": ["Select the days it runs, or say when in the description"]}
 
 
 def test_removing_a_contact_asks_first(client_for, directory_manager, service):
@@ -778,29 +794,12 @@ def test_a_failed_change_still_names_the_organisation_as_it_is(
 
 
 def test_the_service_forms_errors_are_summarised_in_page_order(client_for, directory_manager):
-    import re
-    from pathlib import Path
-
-    from directory.forms import ServiceForm
-
     template = (Path(__file__).parents[2] / "templates/directory/service_form.html").read_text()
     on_page = re.findall(r"form\.(\w+)\|as_crispy_field", template)
     assert list(ServiceForm().fields) == on_page
 
 
-def test_a_bad_referral_address_is_reported_once(client_for, directory_manager, service):
-    response = client_for(directory_manager).post(
-        f"/directory/services/{service.pk}/edit/",
-        service_data(access="direct_referral", referral_email="not an address"),
-    )
-    assert errors(response) == {
-        "referral_email": ["Enter an email address, like referrals@nhs.net"]
-    }
-
-
 def test_imported_days_in_lower_case_are_ticked_on_the_form(client_for, directory_manager, service):
-    from directory.models import Schedule
-
     schedule = Schedule.objects.create(service=service, byday="mo,we")
     form = (
         client_for(directory_manager)
