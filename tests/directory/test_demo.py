@@ -1,6 +1,7 @@
 """The directory's demo data: Leeds organisations and services in every QA state."""
 
 import re
+from collections import Counter
 
 import pytest
 
@@ -18,6 +19,8 @@ from directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
 )
 from spl import demo as spl_demo
 
@@ -59,12 +62,9 @@ def test_seeding_twice_creates_and_changes_nothing(seeded):
     assert snapshot() == first
 
 
-def test_the_demo_has_a_few_dozen_organisations_in_both_pcns(seeded):
-    assert 30 <= Organisation.objects.count() <= 40
-    assert set(Organisation.objects.values_list("pcn__ods_code", flat=True)) == {
-        "U00001",
-        "U00002",
-    }
+def test_the_demo_has_22_organisations_in_one_pcn_and_13_in_the_other(seeded):
+    pcns = Counter(Organisation.objects.values_list("pcn__ods_code", flat=True))
+    assert pcns == {"U00001": 22, "U00002": 13}
 
 
 def test_the_demo_has_organisations_in_every_qa_state(seeded):
@@ -79,8 +79,8 @@ def test_the_demo_summary_counts_organisations_in_each_qa_state(seeded):
     assert f"{Service.objects.count()} services" in summary
 
 
-def test_some_demo_checks_have_been_renewed(seeded):
-    assert QualityCheck.objects.count() > QualityCheck.objects.current().count()
+def test_four_demo_checks_have_been_renewed(seeded):
+    assert QualityCheck.objects.count() - QualityCheck.objects.current().count() == 4
 
 
 def test_demo_services_cover_every_need_and_activity(seeded):
@@ -103,9 +103,12 @@ def test_some_demo_services_are_not_accepting_referrals(seeded):
     assert Service.objects.filter(accepting_referrals=True, waiting_time_weeks__gt=0).exists()
 
 
-def test_most_demo_services_are_free(seeded):
-    free = Service.objects.filter(fees="").count()
-    assert free > Service.objects.count() * 0.7
+def test_36_of_the_42_demo_services_are_free(seeded):
+    assert (Service.objects.filter(fees="").count(), Service.objects.count()) == (36, 42)
+
+
+def test_every_demo_service_says_when_its_capacity_was_updated(seeded):
+    assert not Service.objects.filter(capacity_updated_at=None).exists()
 
 
 def test_demo_phone_numbers_are_ofcom_drama_numbers_for_leeds(seeded):
@@ -128,8 +131,6 @@ def test_demo_records_have_their_creation_in_the_change_history(seeded):
 def test_seeding_restores_the_taxonomy_when_a_flush_removed_it():
     # `manage.py flush`, and the live-server tests, empty every table, including
     # the taxonomy the migration seeded.
-    from directory.models import Taxonomy, TaxonomyTerm
-
     TaxonomyTerm.objects.all().delete()
     Taxonomy.objects.all().delete()
     spl_demo.seed(password="a-demo-password")

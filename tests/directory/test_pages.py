@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from directory.models import Location, Organisation, QualityCheck, Service, TaxonomyTerm
+from directory.models import Location, Organisation, QualityCheck, Schedule, Service, TaxonomyTerm
 from directory.templatetags.directory_text import mid_sentence
 from spl import roles
 from tests.factories import UserFactory
@@ -314,8 +314,6 @@ def test_commissioner_gets_403_for_an_organisation(client_for, commissioner, pcn
     ],
 )
 def test_schedule_days_read_as_words(byday, words):
-    from directory.models import Schedule
-
     assert Schedule(byday=byday).days == words
 
 
