@@ -130,11 +130,10 @@ def save_record(*, instance, by, **values):
     return instance
 
 
-@transaction.atomic
 def save_service(*, service, by, **values):
-    """Save a new or changed service with `values`, as save_record does; its
-    capacity values stamp capacity_updated_at when they are new or change
-    (Service.set_capacity)."""
+    """Save a new or changed service with `values`, as save_record does (in its
+    transaction); its capacity values stamp capacity_updated_at when they are new
+    or change (Service.set_capacity)."""
     capacity = {name: values.pop(name) for name in Service.CAPACITY_FIELDS if name in values}
     service.set_capacity(**capacity)
     return save_record(instance=service, by=by, **values)
