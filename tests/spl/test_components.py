@@ -1,0 +1,271 @@
+"""The NHS.UK components of spl/templatetags/components.py.
+
+Components render the markup of nhsuk-frontend 10's macros; these tests read it
+back with the template pack tests' parser and check classes, text and what
+screen readers hear.
+"""
+
+import pytest
+from django.template import TemplateSyntaxError, engines
+
+from directory.models import QAStatus
+from referrals.models import Referral, Status
+from tests.spl.test_template_pack import parse
+
+
+def render(source, **context):
+    return engines["django"].from_string("{% load components %}" + source).render(context)
+
+
+def page(source, **context):
+    return parse(render(source, **context))
+
+
+# Summary lists
+
+
+def test_a_summary_row_puts_its_key_and_value_in_the_nhs_classes():
+    doc = page(
+        "{% summary_list %}{% summary_row 'Date of birth' %} 1 May 1950 {% endsummary_row %}"
+        "{% endsummary_list %}"
+    )
+    row = doc.find("dl", cls="nhsuk-summary-list").find("div", cls="nhsuk-summary-list__row")
+    assert row.find("dt", cls="nhsuk-summary-list__key").text == "Date of birth"
+    assert row.find("dd", cls="nhsuk-summary-list__value").text == "1 May 1950"
+    assert not row.find_all(cls="nhsuk-summary-list__actions")
+
+
+def test_a_summary_row_escapes_its_value():
+    html = render("{% summary_row 'Notes' %}{{ notes }}{% endsummary_row %}", notes="<b>hi</b>")
+    assert "&lt;b&gt;hi&lt;/b&gt;" in html
+
+
+def test_one_action_is_a_link_with_words_for_screen_readers():
+    doc = page(
+        "{% summary_row 'List size' %}12,000"
+        "{% summary_action '/edit/' 'Change' %}registered list size{% endsummary_action %}"
+        "{% endsummary_row %}"
+    )
+    actions = doc.find("dd", cls="nhsuk-summary-list__actions")
+    link = actions.find("a", href="/edit/")
+    assert link.words == "Change registered list size"
+    assert link.find("span", cls="nhsuk-u-visually-hidden").text == " registered list size"
+    assert not actions.find_all("ul")
+    assert doc.find("dd", cls="nhsuk-summary-list__value").text == "12,000"
+
+
+def test_several_actions_are_a_list():
+    doc = page(
+        "{% summary_row 'Contact' %}Sam"
+        "{% summary_action '/change/' 'Change' %}contact: Sam{% endsummary_action %}"
+        "{% summary_action '/remove/' 'Remove' %}contact: Sam{% endsummary_action %}"
+        "{% endsummary_row %}"
+    )
+    items = doc.find("ul", cls="nhsuk-summary-list__actions-list").find_all("li")
+    assert [item.words for item in items] == ["Change contact: Sam", "Remove contact: Sam"]
+
+
+def test_a_summary_key_can_hold_markup():
+    doc = page(
+        "{% summary_row %}{% summary_key %}<code>nhs_number</code>{% endsummary_key %}"
+        "Ten digits{% endsummary_row %}"
+    )
+    assert doc.find("dt", cls="nhsuk-summary-list__key").find("code").text == "nhs_number"
+    assert doc.find("dd", cls="nhsuk-summary-list__value").text == "Ten digits"
+
+
+def test_a_row_without_actions_among_rows_with_them_says_so():
+    doc = page("{% summary_row 'ODS code' no_actions=True %}Y12345{% endsummary_row %}")
+    assert "nhsuk-summary-list__row--no-actions" in doc.find("div").classes
+
+
+def test_an_action_outside_a_summary_row_is_a_template_error():
+    with pytest.raises(TemplateSyntaxError, match="summary_row"):
+        render("{% summary_action '/x/' 'Change' %}x{% endsummary_action %}")
+
+
+# Tags
+
+
+def test_a_tag_without_a_colour_is_the_default_blue():
+    assert render("{% tag 'Beta' %}") == '<strong class="nhsuk-tag">Beta</strong>'
+
+
+@pytest.mark.parametrize(
+    ("status", "colour"),
+    [
+        (Status.AWAITING_TRIAGE, "yellow"),
+        (Status.ACCEPTED, "green"),
+        (Status.DECLINED, "grey"),
+        (Status.MERGED, "grey"),
+    ],
+)
+def test_a_referrals_status_tag_is_coloured_by_its_status(status, colour):
+    tag = page("{% status_tag referral %}", referral=Referral(status=status)).find("strong")
+    assert tag.classes == ["nhsuk-tag", f"nhsuk-tag--{colour}"]
+    assert tag.text == status.label
+
+
+@pytest.mark.parametrize(
+    ("status", "words", "colour"),
+    [
+        (QAStatus.ASSURED, "Assured", "green"),
+        (QAStatus.EXPIRING, "Assurance expiring", "yellow"),
+        (QAStatus.LAPSED, "Assurance lapsed", "red"),
+        (QAStatus.NOT_ASSURED, "Not assured", "grey"),
+        (None, "Not assured", "grey"),
+    ],
+)
+def test_a_qa_tag_says_how_assured_in_words_and_colour(status, words, colour):
+    tag = page("{% qa_tag status %}", status=status).find("strong")
+    assert tag.classes == ["nhsuk-tag", f"nhsuk-tag--{colour}"]
+    assert tag.text == words
+
+
+# Links and callouts
+
+
+def test_a_back_link_goes_where_it_is_told():
+    link = page("{% back_link '/referrals/' 'Referrals' %}").find("a")
+    assert link.classes == ["nhsuk-back-link"]
+    assert link.attrs["href"] == "/referrals/"
+    assert link.text == "Referrals"
+
+
+def test_a_warning_callouts_heading_is_read_as_important():
+    doc = page("{% warning_callout 'Possible duplicate' %}<p>Check it</p>{% endwarning_callout %}")
+    callout = doc.find("div", cls="nhsuk-warning-callout")
+    assert callout.find("h2", cls="nhsuk-warning-callout__label").words == (
+        "Important: Possible duplicate"
+    )
+    assert callout.find("p").text == "Check it"
+
+
+def test_inset_text_is_read_as_information():
+    doc = page("{% inset_text classes='spl-contact-needs' %}<p>Call 111</p>{% endinset_text %}")
+    inset = doc.find("div", cls="nhsuk-inset-text")
+    assert "spl-contact-needs" in inset.classes
+    assert inset.find("span", cls="nhsuk-u-visually-hidden").text == "Information: "
+
+
+def test_a_card_with_a_link_is_clickable():
+    card = page("{% card 'Referrals' href='/referrals/' %}Triage them{% endcard %}").find(
+        "div", cls="nhsuk-card"
+    )
+    assert "nhsuk-card--clickable" in card.classes
+    assert card.find("a", cls="nhsuk-card__link").attrs["href"] == "/referrals/"
+    assert card.find("p", cls="nhsuk-card__description").text == "Triage them"
+
+
+def test_details_can_count_what_they_fold_away():
+    doc = page("{% details 'Earlier checks' count=3 %}<ul></ul>{% enddetails %}")
+    assert doc.find("span", cls="nhsuk-details__summary-text").text == "Earlier checks (3)"
+
+
+def test_a_panel_without_content_has_no_body():
+    doc = page("{% panel 'Request sent' %}{% endpanel %}")
+    assert doc.find("h1", cls="nhsuk-panel__title").text == "Request sent"
+    assert not doc.find_all(cls="nhsuk-panel__body")
+
+
+def test_a_success_banner_is_an_alert_titled_success():
+    doc = page(
+        "{% notification_banner 'result' type='success' %}Imported{% endnotification_banner %}"
+    )
+    banner = doc.find("div", cls="nhsuk-notification-banner")
+    assert "nhsuk-notification-banner--success" in banner.classes
+    assert banner.attrs["role"] == "alert"
+    assert banner.attrs["aria-labelledby"] == "result"
+    assert banner.find("h2", id="result").text == "Success"
+    assert banner.find("p", cls="nhsuk-notification-banner__heading").text == "Imported"
+
+
+def test_another_banner_is_a_region_titled_important():
+    doc = page("{% notification_banner 'note' %}Saved{% endnotification_banner %}")
+    banner = doc.find("div", cls="nhsuk-notification-banner")
+    assert banner.classes == ["nhsuk-notification-banner"]
+    assert banner.attrs["role"] == "region"
+    assert banner.find("h2", id="note").text == "Important"
+
+
+def test_an_error_summary_says_there_is_a_problem_unless_told_otherwise():
+    doc = page("{% error_summary %}<ul></ul>{% enderror_summary %}")
+    assert doc.find("h2", cls="nhsuk-error-summary__heading").text == "There is a problem"
+    assert doc.find("div", cls="nhsuk-error-summary").attrs["data-module"] == (
+        "nhsuk-error-summary"
+    )
+
+
+# Tables
+
+TABLE = """{% table responsive=True %}
+  {% table_caption hidden=True %}2 referrals{% endtable_caption %}
+  {% table_head %}
+    {% table_header "Person" %}
+    {% table_header "Days" numeric=True %}
+    {% table_header "Actions" hidden=True %}
+  {% endtable_head %}
+  {% table_body %}
+    {% table_row %}
+      {% row_header heading="Person" %}Sam{% endrow_header %}
+      {% table_cell heading="Days" numeric=True %}3{% endtable_cell %}
+      {% table_cell colspan=2 %}<a href="/x/">Open</a>{% endtable_cell %}
+    {% endtable_row %}
+  {% endtable_body %}
+{% endtable %}"""
+
+
+def test_a_responsive_tables_cells_carry_their_column_heading():
+    doc = page(TABLE)
+    table = doc.find("table", cls="nhsuk-table-responsive")
+    cell = table.find("td", cls="nhsuk-table__cell--numeric")
+    assert cell.find("span", cls="nhsuk-table-responsive__heading").attrs["aria-hidden"] == "true"
+    assert cell.text == "Days 3"
+    assert table.find("th", scope="row").text == "Person Sam"
+
+
+def test_a_table_has_its_caption_and_column_headings():
+    table = page(TABLE).find("table")
+    caption = table.find("caption", cls="nhsuk-table__caption")
+    assert "nhsuk-u-visually-hidden" in caption.classes
+    headers = table.find("thead", cls="nhsuk-table__head").find_all("th", scope="col")
+    assert [header.words for header in headers] == ["Person", "Days", "Actions"]
+    assert "nhsuk-table__header--numeric" in headers[1].classes
+    assert headers[2].find("span", cls="nhsuk-u-visually-hidden").text == "Actions"
+
+
+def test_a_table_cell_can_span_columns():
+    assert page(TABLE).find("td", colspan="2").find("a").text == "Open"
+
+
+def test_a_table_cell_has_no_space_around_what_it_holds():
+    html = render("{% table_cell numeric=True %}\n  3\n{% endtable_cell %}")
+    assert html == '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">3</td>'
+
+
+# One line of text
+
+
+def test_oneline_drops_line_breaks_next_to_tags():
+    source = """{% oneline %}
+      Accepting referrals
+      {% if weeks %}, wait about {{ weeks }} weeks{% endif %}
+      {% if places %}, {{ places }} places free{% endif %}
+    {% endoneline %}"""
+    expected = "Accepting referrals, wait about 3 weeks, 2 places free"
+    assert render(source, weeks=3, places=2) == expected
+
+
+def test_oneline_keeps_one_space_between_words_on_two_lines():
+    source = "{% oneline %}\n  {{ n }} created,\n  {{ m }} updated\n{% endoneline %}"
+    assert render(source, n=1, m=2) == "1 created, 2 updated"
+
+
+def test_oneline_drops_line_breaks_next_to_html_tags():
+    source = '{% oneline %}\n  <a href="/">\n    <strong>Home</strong>\n  </a>\n{% endoneline %}'
+    assert render(source) == '<a href="/"><strong>Home</strong></a>'
+
+
+def test_oneline_leaves_what_variables_print_alone():
+    source = "{% oneline %}\n  {{ notes }}\n{% endoneline %}"
+    assert render(source, notes="Lives alone\n  with a cat") == "Lives alone\n  with a cat"
