@@ -71,12 +71,7 @@ def service_detail(request, pk):
 
 def _current_checks(organisation):
     """The checks that count: the newest of each kind."""
-    return list(
-        QualityCheck.objects.current()
-        .filter(organisation=organisation)
-        .select_related("checked_by")
-        .order_by("kind")
-    )
+    return list(organisation.quality_checks.current().select_related("checked_by").order_by("kind"))
 
 
 def _missing_kinds(checks):
