@@ -44,8 +44,8 @@ from spl.models import PCN
 def service_search(request):
     """Find a service for someone: text, need, activity, age, QA and capacity."""
     form = ServiceSearchForm(request.GET or None)
-    services = form.filter(Service.objects.visible_to(request.user).for_search())
-    page = Paginator(services, 20).get_page(request.GET.get("page"))
+    found = form.filter(Service.objects.visible_to(request.user).for_search())
+    page = Paginator(found, 20).get_page(request.GET.get("page"))
     return render(request, "directory/service_search.html", {"form": form, "page": page})
 
 
