@@ -8,6 +8,7 @@ def _sync_roles(sender, **kwargs):
     last = [config for config in apps.get_app_configs() if config.models_module][-1]
     if sender is not last:
         return
+    # Roles name models' permissions: importable only once every app has loaded.
     from spl.roles import sync_roles
 
     sync_roles()

@@ -29,6 +29,7 @@ def refuse_to_start_without_secret_key(sender=None, **kwargs):
     # ignores exceptions from signal receivers; SystemExit stops the process.
     from django.core.exceptions import ImproperlyConfigured
 
+    # Django settings are configured only when the worker starts, not on import.
     from spl.startup import require_secret_key
 
     try:

@@ -17,6 +17,7 @@ def broker_status() -> str:
     """'ok' or 'unreachable' for Redis; 'embedded' for the filesystem queue."""
     if not settings.REDIS_URL:
         return "embedded"
+    # Only a deployment with Redis loads its client.
     import redis
 
     try:

@@ -13,14 +13,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("spl", "referrals", "directory")
 
-# Imports inside a function that dodge no cycle but do not yet say why, in files
-# other people look after: (file, module imported). Each wants a comment.
-AWAITING_A_COMMENT = {
-    ("spl/apps.py", "spl.roles"),
-    ("spl/celery.py", "spl.startup"),
-    ("spl/health.py", "redis"),
-}
-
 
 def modules():
     """{module name: path} for every .py file of PACKAGES."""
@@ -130,8 +122,7 @@ def test_an_import_inside_a_function_says_why():
                 continue
             where = str(path.relative_to(ROOT))
             line, above = lines[node.lineno - 1], lines[node.lineno - 2].strip()
-            waiting = {(where, target) for target in imported(node, name, path)}
-            if "#" in line or above.startswith("#") or waiting & AWAITING_A_COMMENT:
+            if "#" in line or above.startswith("#"):
                 continue
             unexplained.append(f"{where}:{node.lineno}: {line.strip()}")
     assert unexplained == []
