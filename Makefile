@@ -38,9 +38,11 @@ run: install ## Set up, load demo data and serve on http://127.0.0.1:8000 (PORT 
 test: install ## Run the whole test suite (DATABASE_URL and REDIS_URL pick PostgreSQL and Redis)
 	$(BIN)/pytest
 
-lint: $(VENV)/.installed ## ruff: lint and check formatting
+lint: $(VENV)/.installed ## ruff and djLint: lint and check formatting
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/djlint templates --check
 
 format: $(VENV)/.installed ## ruff: fix what can be fixed and format
 	$(BIN)/ruff check --fix .

@@ -1,9 +1,13 @@
-"""The NHS.UK components of spl/templatetags/components.py.
+"""The NHS.UK components of spl/templatetags/components.py, and the rules for the
+templates that use them: statuses compared through their choices, short lines.
 
 Components render the markup of nhsuk-frontend 10's macros; these tests read it
 back with the template pack tests' parser and check classes, text and what
 screen readers hear.
 """
+
+import re
+from pathlib import Path
 
 import pytest
 from django.template import TemplateSyntaxError, engines
@@ -11,6 +15,8 @@ from django.template import TemplateSyntaxError, engines
 from directory.models import QAStatus
 from referrals.models import Referral, Status
 from tests.spl.test_template_pack import parse
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def render(source, **context):
@@ -269,3 +275,33 @@ def test_oneline_drops_line_breaks_next_to_html_tags():
 def test_oneline_leaves_what_variables_print_alone():
     source = "{% oneline %}\n  {{ notes }}\n{% endoneline %}"
     assert render(source, notes="Lives alone\n  with a cat") == "Lives alone\n  with a cat"
+
+
+# The templates
+
+
+def _templates():
+    return sorted(path for path in TEMPLATES.rglob("*.html") if "emails" not in path.parts)
+
+
+def test_no_template_compares_a_status_with_a_string():
+    """Statuses are compared through their TextChoices (referral.is_awaiting_triage,
+    service.Status.ACTIVE), so renaming a value cannot quietly break a page."""
+    compared = re.compile(r"\b(status|urgency|access|qa_status)\s*[!=]=\s*['\"]")
+    offenders = [
+        f"{path.relative_to(TEMPLATES)}:{number}"
+        for path in _templates()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if compared.search(line)
+    ]
+    assert offenders == []
+
+
+def test_no_template_line_is_longer_than_160_characters():
+    long_lines = [
+        f"{path.relative_to(TEMPLATES)}:{number} ({len(line)})"
+        for path in _templates()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if len(line) > 160
+    ]
+    assert long_lines == []
