@@ -49,7 +49,9 @@ class PracticeQuerySet(PCNScopedQuerySet):
     def matching(self, text):
         """Practices a person may mean by `text`: a word of the name, the town,
         the start of the postcode or the ODS code. Every word must match."""
-        words = text.split()[:5]
+        # Typed text, not yet validated: no NUL (PostgreSQL refuses it in a
+        # pattern) and words no longer than a name (SQLite refuses long patterns).
+        words = [word[:50] for word in text.replace("\x00", "").split()[:5]]
         if not words:
             return self.none()
         compact = "".join(words).upper()

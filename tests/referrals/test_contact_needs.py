@@ -71,3 +71,13 @@ def test_the_address_is_revealed_under_the_letter_choice(client, db):
 def test_how_to_contact_you_is_asked_before_the_phone_number(client, db):
     page = client.get(SELF).content.decode()
     assert page.index('name="preferred_contact_method"') < page.index('name="phone"')
+
+
+def test_the_contact_time_follows_the_method_without_a_gap(client_for, link_worker, practice):
+    referral = ReferralFactory(
+        patient__registered_practice=practice,
+        patient__preferred_contact_method="phone",
+        patient__preferred_contact_times="Mornings",
+    )
+    page = client_for(link_worker).get(referral.get_absolute_url()).content.decode()
+    assert "<strong>Phone call</strong>, Mornings" in page

@@ -106,3 +106,8 @@ def test_the_form_page_reads_no_practices(client, practices, django_assert_max_n
     with django_assert_max_num_queries(2):
         client.get(SELF)
     assert Practice.objects.count() == 3
+
+
+@pytest.mark.parametrize("search", ["x" * 100_000, "riverside\x00", "%" * 60_000, "a " * 500])
+def test_any_search_text_is_answered_not_a_500(client, practices, search):
+    assert find(client, SELF, search).status_code == 200
