@@ -442,3 +442,12 @@ def test_a_label_mid_sentence_loses_its_capital_but_not_an_acronyms(label, words
 def test_a_place_reads_as_one_line_naming_it_once(name, line, address):
     place = Location(name=name, address_1=line, city="Leeds", postcode="LS7 3EX")
     assert place.address == address
+
+
+def test_ages_without_eligibility_do_not_run_into_anyone(client_for, link_worker, pcn):
+    from tests.directory.factories import ServiceFactory
+
+    service = ServiceFactory(organisation__pcn=pcn, minimum_age=18, maximum_age=65, eligibility="")
+    page = client_for(link_worker).get(service.get_absolute_url()).content.decode()
+    assert "Ages 18 to 65" in page
+    assert "65Anyone" not in page
