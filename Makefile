@@ -44,9 +44,10 @@ lint: $(VENV)/.installed ## ruff and djLint: lint and check formatting
 	$(BIN)/djlint templates --lint
 	$(BIN)/djlint templates --check
 
-format: $(VENV)/.installed ## ruff: fix what can be fixed and format
+format: $(VENV)/.installed ## ruff and djLint: fix what can be fixed and format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djlint templates --reformat --quiet
 
 check: install ## Django system checks and a check that migrations match the models
 	DEBUG=true $(BIN)/python manage.py check
