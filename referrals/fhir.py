@@ -55,6 +55,7 @@ STATUSES = {
     Status.DECLINED: "revoked",
     Status.NOT_APPROPRIATE: "revoked",
     Status.MERGED: "revoked",
+    Status.WITHDRAWN: "revoked",
     Status.CLOSED: "completed",
 }
 MAX_NOTES = 2000

@@ -752,3 +752,10 @@ def test_the_documented_example_request_creates_a_referral(client, sender):
     response = post(client, example, sender)
     assert response.status_code == 201
     assert Referral.objects.get().reasons.count() == 2
+
+
+def test_every_referral_status_has_a_fhir_status():
+    from referrals.fhir import STATUSES
+    from referrals.models import Status
+
+    assert set(STATUSES) == set(Status)
