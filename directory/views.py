@@ -139,6 +139,19 @@ def manage(request):
     )
 
 
+def _save(form, save, **arguments):
+    """Call a service with a valid form's values. What the service refuses (a
+    record changed or taken meanwhile) goes on the form, next to its field where
+    it has one, so the page comes back with everything typed; the caller checks
+    `form.is_valid()` again, which is then False."""
+    try:
+        return save(**arguments, **form.cleaned_data)
+    except ValidationError as error:
+        for field, errors in getattr(error, "message_dict", {None: error.messages}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
 @permission_required("directory.add_organisation", raise_exception=True)
 def organisation_create(request):
     if not PCN.objects.visible_to(request.user).exists():
@@ -147,9 +160,8 @@ def organisation_create(request):
         )
     form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        organisation = services.save_record(
-            instance=Organisation(), by=request.user, **form.cleaned_data
-        )
+        organisation = _save(form, services.save_record, instance=Organisation(), by=request.user)
+    if request.method == "POST" and form.is_valid():
         messages.success(request, f"{organisation.name} has been added to the directory")
         return redirect(organisation)
     return render(request, "directory/organisation_form.html", {"form": form})
@@ -161,9 +173,8 @@ def organisation_edit(request, pk):
     )
     form = OrganisationForm(request.POST or None, instance=copy(organisation), user=request.user)
     if request.method == "POST" and form.is_valid():
-        organisation = services.save_record(
-            instance=organisation, by=request.user, **form.cleaned_data
-        )
+        organisation = _save(form, services.save_record, instance=organisation, by=request.user)
+    if request.method == "POST" and form.is_valid():
         messages.success(request, f"{organisation.name} has been updated")
         return redirect(organisation)
     return render(
@@ -179,9 +190,10 @@ def service_create(request, pk):
     )
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        service = services.save_service(
-            service=Service(organisation=organisation), by=request.user, **form.cleaned_data
+        service = _save(
+            form, services.save_service, service=Service(organisation=organisation), by=request.user
         )
+    if request.method == "POST" and form.is_valid():
         messages.success(request, f"{service.name} has been added to the directory")
         return redirect(service)
     return render(
@@ -200,7 +212,8 @@ def service_edit(request, pk):
     )
     form = ServiceForm(request.POST or None, instance=copy(service))
     if request.method == "POST" and form.is_valid():
-        service = services.save_service(service=service, by=request.user, **form.cleaned_data)
+        service = _save(form, services.save_service, service=service, by=request.user)
+    if request.method == "POST" and form.is_valid():
         messages.success(request, f"{service.name} has been updated")
         return redirect(service)
     return render(
@@ -239,7 +252,8 @@ def service_part_edit(request, pk, part, part_pk=None):
     )
     form = form_class(request.POST or None, instance=copy(record))
     if request.method == "POST" and form.is_valid():
-        services.save_record(instance=record, by=request.user, **form.cleaned_data)
+        _save(form, services.save_record, instance=record, by=request.user)
+    if request.method == "POST" and form.is_valid():
         messages.success(request, f"{capfirst(noun)} {'updated' if part_pk else 'added'}")
         return redirect(service)
     return render(
@@ -276,9 +290,9 @@ def location_create(request, pk):
     )
     form = LocationForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        location = services.save_record(
-            instance=Location(organisation=organisation), by=request.user, **form.cleaned_data
-        )
+        place = Location(organisation=organisation)
+        location = _save(form, services.save_record, instance=place, by=request.user)
+    if request.method == "POST" and form.is_valid():
         messages.success(request, f"{location.name} has been added")
         return redirect(organisation)
     return render(
@@ -298,7 +312,8 @@ def location_edit(request, pk):
     organisation = location.organisation
     form = LocationForm(request.POST or None, instance=copy(location), organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        location = services.save_record(instance=location, by=request.user, **form.cleaned_data)
+        location = _save(form, services.save_record, instance=location, by=request.user)
+    if request.method == "POST" and form.is_valid():
         messages.success(request, f"{location.name} has been updated")
         return redirect(organisation)
     return render(

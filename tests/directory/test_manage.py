@@ -807,3 +807,26 @@ def test_imported_days_in_lower_case_are_ticked_on_the_form(client_for, director
         .context["form"]
     )
     assert form["days"].value() == ["MO", "WE"]
+
+
+def test_what_the_service_refuses_comes_back_on_the_form_with_everything_typed(
+    client_for, directory_manager, pcn, monkeypatch
+):
+    """A record changed or taken between the form's checks and the save (a race)
+    is a message next to the field, not a 500 that loses what was typed."""
+    from django.core.exceptions import ValidationError
+
+    from directory import services
+
+    def refuse(**values):
+        raise ValidationError({"name": "An organisation with this name was added meanwhile"})
+
+    monkeypatch.setattr(services, "save_record", refuse)
+    response = client_for(directory_manager).post(
+        "/directory/organisations/new/",
+        {"name": "Armley Men's Shed", "description": "Woodwork and company for older men"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "An organisation with this name was added meanwhile" in page
+    assert "Armley Men&#x27;s Shed" in page
