@@ -312,3 +312,34 @@ def test_a_person_who_wants_a_letter_gives_their_address_under_that_choice(page,
         "1 Park Row",
         "Leeds",
     )
+
+
+def test_a_gp_finds_a_referral_by_name_and_a_link_worker_searches_near_a_postcode(
+    page, gp, link_worker, practice
+):
+    from tests.directory.factories import ServiceAtLocationFactory
+
+    ReferralFactory(
+        patient__registered_practice=practice, patient__family_name="Lovelace", referred_by=gp
+    )
+    log_in(page, gp.email)
+    page.goto("/referrals/mine/")
+    page.get_by_label("Find a referral").fill("lovelace")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("main")).to_contain_text("1 referral found")
+    page.get_by_label("Find a referral").fill("")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a reference or a name")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+
+    ServiceAtLocationFactory(
+        service__organisation__pcn=practice.pcn,
+        service__name="Chapeltown debt advice",
+        location__postcode="LS7 3EX",
+    )
+    log_in(page, link_worker.email)
+    page.goto("/directory/")
+    page.get_by_label("Near (postcode or place)").fill("LS7")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".spl-result").first).to_contain_text("Chapeltown debt advice")
