@@ -249,6 +249,11 @@ def test_a_table_cell_has_no_space_around_what_it_holds():
     assert html == '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">3</td>'
 
 
+def test_a_table_cells_heading_is_escaped():
+    html = render("{% table_cell heading=h %}3{% endtable_cell %}", h="<b>Days</b>")
+    assert "&lt;b&gt;Days&lt;/b&gt;" in html
+
+
 # One line of text
 
 
