@@ -182,6 +182,11 @@ class ServiceQuerySet(DirectoryQuerySet):
     def active(self):
         return self.filter(status=Service.Status.ACTIVE)
 
+    def listed(self):
+        """Without `search_document`, which only PostgreSQL reads: sorted with
+        the rows, it made a deep ORUK page sort on disk (docs/benchmarks.md)."""
+        return self.defer("search_document")
+
     def with_qa_status(self, today=None):
         """Annotate `qa_status`: a service is as assured as its organisation."""
         today = today or timezone.localdate()
@@ -191,6 +196,7 @@ class ServiceQuerySet(DirectoryQuerySet):
         """/directory/: active services with what a result shows, by name."""
         return (
             self.active()
+            .listed()
             .with_qa_status()
             .select_related("organisation")
             .prefetch_related("taxonomy_terms__taxonomy", "locations")

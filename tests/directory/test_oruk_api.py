@@ -753,3 +753,15 @@ def test_writing_is_not_allowed(client, method):
 def test_head_answers_like_get(client):
     response = client.head(f"{BASE}/services")
     assert (response.status_code, response["Content-Type"]) == (200, "application/json")
+
+
+def test_the_service_list_reads_only_what_it_publishes(client, django_assert_max_num_queries):
+    # The search document and the assurer's password and login times are never
+    # published; read, they made a deep page sort on disk (docs/benchmarks.md).
+    make("services")
+    with django_assert_max_num_queries(2) as queries:
+        assert listed(client, "services")["size"] == 1
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert '"search_document"' not in sql
+    assert '"password"' not in sql
+    assert '"last_login"' not in sql
