@@ -150,3 +150,10 @@ def test_the_jit_compiler_can_be_turned_back_on():
         DATABASE_JIT="true",
     )
     assert "jit" not in options
+
+
+def test_postgresql_plans_for_storage_on_ssd():
+    options = setting(
+        "DATABASES['default']['OPTIONS']", DEBUG="true", DATABASE_URL="postgres://x@localhost/x"
+    )
+    assert "-c random_page_cost=1.1" in options
