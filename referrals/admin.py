@@ -95,7 +95,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
     list_display = ["reference", "status", "route", "received_at", "practice"]
     list_filter = ["status", "route"]
-    list_select_related = ["patient__registered_practice"]
+    list_select_related = ["practice"]
     search_fields = ["reference"]
     search_help_text = "A referral's reference, like SPL-7K3M-9QPD"
     fields = [
@@ -124,7 +124,3 @@ class ReferralAdmin(admin.ModelAdmin):
         if not search_term.strip():
             return queryset, False
         return queryset.filter(reference=search_term.strip().upper()), False
-
-    @admin.display(ordering="patient__registered_practice__name")
-    def practice(self, referral):
-        return referral.patient.registered_practice

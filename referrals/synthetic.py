@@ -557,6 +557,7 @@ REFERRAL_COLUMNS = [
     "api_client_id",
     "external_identifier_system",
     "external_identifier_value",
+    "practice_id",
 ]
 REASON_COLUMNS = ["id", "referral_id", "reason"]
 HISTORY_COLUMNS = ["id", "referral_id", "from_status", "to_status", "by_id", "at", "note"]
@@ -1028,6 +1029,7 @@ class _Year:
             coded_in_gp_record_by_id=coded_by,
             merged_into_id=merged_into.referral if merged_into else None,
             received_at=received,
+            practice_id=practice.pk,
             **details,
         )
         for reason in reasons:

@@ -104,3 +104,20 @@ def test_find_by_nhs_number_does_not_fill_in_another_practices_patient(
         "/referrals/new/", {"find": "1", "find-nhs_number": patient.nhs_number}
     )
     assert patient.family_name not in response.content.decode()
+
+
+def test_a_referral_belongs_to_the_practice_its_person_was_registered_with(practice):
+    referral = ReferralFactory(patient__registered_practice=practice)
+    referral.refresh_from_db()
+    assert referral.practice == practice
+
+
+def test_a_referral_stays_with_its_practice_when_the_person_moves(
+    practice_manager, practice, neighbour_practice
+):
+    # Decision 11: who may see a referral follows the practice it was made at.
+    referral = ReferralFactory(patient__registered_practice=practice)
+    Patient.objects.filter(pk=referral.patient_id).update(registered_practice=neighbour_practice)
+    assert list(Referral.objects.visible_to(practice_manager)) == [referral]
+    mover = Patient.objects.get(pk=referral.patient_id)
+    assert not Patient.objects.visible_to(practice_manager).filter(pk=mover.pk).exists()
