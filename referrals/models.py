@@ -257,12 +257,20 @@ class ReferralQuerySet(PCNScopedQuerySet):
             )
         )
 
-    def for_referrer_list(self):
-        """/referrals/mine/: newest first, with when the status last changed."""
+    def in_referrer_order(self):
+        """/referrals/mine/: newest first."""
+        return self.order_by("-received_at", "-id")
+
+    def for_referrer_list(self, shown):
+        """The rows of one page of /referrals/mine/, `shown` being that page of
+        `in_referrer_order()`, with when each status last changed: worked out
+        for these 25, where doing it before paging did it for every referral
+        the GP ever made (15 ms for 1,164 at a million; docs/benchmarks.md)."""
         return (
-            self.select_related("patient")
+            self.filter(pk__in=list(shown.values_list("pk", flat=True)))
+            .select_related("patient")
             .annotate(status_changed_at=models.Max("history__at"))
-            .order_by("-received_at")
+            .in_referrer_order()
         )
 
     def coded(self):

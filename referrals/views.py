@@ -121,16 +121,14 @@ def referral_list(request):
 def referral_mine(request):
     """The referrals this user made, with what has happened to each. Searching is
     a POST, so a person's name never reaches a URL or an access log."""
-    referrals = (
-        Referral.objects.visible_to(request.user)
-        .filter(referred_by=request.user)
-        .for_referrer_list()
-    )
+    mine = Referral.objects.visible_to(request.user).filter(referred_by=request.user)
+    referrals = mine.in_referrer_order()
     search = FindMyReferralForm(request.POST or None)
     searched = search.is_valid()
     if searched:
         referrals = search.filter(referrals)
     page = Paginator(referrals, 25).get_page(1 if searched else request.GET.get("page"))
+    page.object_list = mine.for_referrer_list(page.object_list)
     audit.record_list(request.user, page)
     return render(
         request,
