@@ -12,6 +12,9 @@ Referral UK feed of ROWS services, each with an organisation, a place, a
 schedule and a contact. Prints the wall time and SQL queries of each import.
 Everything it imports is rolled back at the end, so it can run again on the
 same database (and after bench/directory.py, as `make bench` runs it).
+
+PLAIN=1 imports without the importer's record cache and checks, as plain
+Django would (bench/plain_import.py), for the comparison in docs/benchmarks.md.
 """
 
 import io
@@ -105,6 +108,13 @@ def timed(label, data, pcn, by):
 
 
 def main():
+    if os.environ.get("PLAIN"):
+        # Imported only when asked for: it stands in for the importer's own parts.
+        import plain_import
+
+        from directory.importing import engine
+
+        engine.Records, engine.Checks = plain_import.Records, plain_import.Checks
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a scratch PostgreSQL database: figures are for PostgreSQL.")
     call_command("migrate", verbosity=0)
