@@ -38,7 +38,7 @@ class TriageFilterForm(forms.Form):
         if status:
             referrals = referrals.filter(status=status)
         if data["practice"]:
-            referrals = referrals.filter(patient__registered_practice=data["practice"])
+            referrals = referrals.filter(practice=data["practice"])
         if data["route"]:
             referrals = referrals.filter(route=data["route"])
         if data["urgency"]:
@@ -126,5 +126,5 @@ class CodingFilterForm(forms.Form):
         elif show == self.CODED:
             referrals = referrals.filter(coded_in_gp_record_at__isnull=False)
         if data.get("practice"):
-            referrals = referrals.filter(patient__registered_practice=data["practice"])
+            referrals = referrals.filter(practice=data["practice"])
         return referrals
