@@ -51,6 +51,7 @@ SEXES = {
 }
 STATUSES = {
     Status.AWAITING_TRIAGE: "active",
+    Status.ALLOCATED: "active",
     Status.ACCEPTED: "active",
     Status.DECLINED: "revoked",
     Status.NOT_APPROPRIATE: "revoked",

@@ -94,6 +94,9 @@ class OrganisationType(models.TextChoices):
 
 class Status(models.TextChoices):
     AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
+    # Given to a link worker, or the PCN's waiting list, to contact the person:
+    # the caseload app's case holds what happens next (decision 12).
+    ALLOCATED = "allocated", "Allocated to a link worker"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Person declined"
     NOT_APPROPRIATE = "not_appropriate", "Not appropriate, redirected"
@@ -102,7 +105,9 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-OPEN_STATUSES = (Status.AWAITING_TRIAGE, Status.ACCEPTED)
+OPEN_STATUSES = (Status.AWAITING_TRIAGE, Status.ALLOCATED, Status.ACCEPTED)
+# Where a link worker may still record the person's answer: accepted or declined.
+UNDECIDED_STATUSES = (Status.AWAITING_TRIAGE, Status.ALLOCATED)
 
 
 class Snomed(models.TextChoices):

@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from referrals import notifications, tasks
+from referrals import notifications, signals, tasks
 from referrals.models import (
     OPEN_STATUSES,
+    UNDECIDED_STATUSES,
     Notification,
     Patient,
     Referral,
@@ -123,21 +124,50 @@ def accept_referral(*, referral, by, note=""):
         raise ValidationError(EPISODE_OPEN, code="episode_open")
     try:
         with transaction.atomic():
-            return _triage(
+            referral = _triage(
                 referral,
                 Status.ACCEPTED,
                 by=by,
                 note=note,
                 code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING,
+                from_statuses=UNDECIDED_STATUSES,
             )
     except IntegrityError as error:
         raise ValidationError(EPISODE_OPEN, code="episode_open") from error
+    signals.referral_accepted.send(sender=Referral, referral=referral, by=by)
+    return referral
 
 
 @transaction.atomic
 def record_declined(*, referral, by, note=""):
     return _triage(
-        referral, Status.DECLINED, by=by, note=note, code=Snomed.SOCIAL_PRESCRIBING_DECLINED
+        referral,
+        Status.DECLINED,
+        by=by,
+        note=note,
+        code=Snomed.SOCIAL_PRESCRIBING_DECLINED,
+        from_statuses=UNDECIDED_STATUSES,
+    )
+
+
+@transaction.atomic
+def allocate_referral(*, referral, by, note=""):
+    """The referral goes to a link worker (or the PCN's waiting list) to contact
+    the person, who has not yet said whether they want support."""
+    return _triage(referral, Status.ALLOCATED, by=by, note=note)
+
+
+@transaction.atomic
+def close_referral(*, referral, by, note):
+    """Support has ended, or never began (the person could not be contacted):
+    the referral is closed and its referrer told."""
+    return _triage(
+        referral,
+        Status.CLOSED,
+        by=by,
+        note=note,
+        code=referral.snomed_code,
+        from_statuses=(Status.ALLOCATED, Status.ACCEPTED),
     )
 
 
@@ -215,14 +245,27 @@ def mark_coded_in_gp_record(*, referral, by):
     return referral
 
 
-def _triage(referral, to_status, *, by, note="", code="", merged_into=None):
+def _triage(
+    referral,
+    to_status,
+    *,
+    by,
+    note="",
+    code="",
+    merged_into=None,
+    from_statuses=(Status.AWAITING_TRIAGE,),
+):
     # Claim the decision with a conditional update: of two link workers triaging
     # at once, the row count tells who won. Status and merge target change in one
-    # statement, as the database's check constraint requires.
-    updated = Referral.objects.filter(pk=referral.pk, status=Status.AWAITING_TRIAGE).update(
+    # statement, as the database's check constraint requires. A code already
+    # given (on closing an accepted referral) keeps its date.
+    from_status = referral.status
+    updated = Referral.objects.filter(
+        pk=referral.pk, status=from_status, status__in=from_statuses
+    ).update(
         status=to_status,
         snomed_code=code,
-        coded_on=timezone.localdate() if code else None,
+        coded_on=(referral.coded_on or timezone.localdate()) if code else None,
         merged_into=merged_into,
     )
     if not updated:
@@ -231,7 +274,7 @@ def _triage(referral, to_status, *, by, note="", code="", merged_into=None):
             code="already_triaged",
         )
     referral.refresh_from_db()
-    _record_change(referral, from_status=Status.AWAITING_TRIAGE, by=by, note=note)
+    _record_change(referral, from_status=from_status, by=by, note=note)
     audit.record(by, audit.UPDATE, referral, patient=referral.patient)
     if to_status in notifications.KIND_FOR_STATUS:
         _tell_referrer(referral, notifications.KIND_FOR_STATUS[to_status])
