@@ -1,1 +1,217 @@
-# Create your models here.
+"""Link workers' caseloads: a case is one episode of support for one referral,
+from allocation to closure (docs/decisions/0012-caseload-opens-at-allocation.md).
+
+A case opens when its referral is allocated: to a named link worker, or to the
+PCN's waiting list (no link worker yet), from which one takes it. It holds the
+contacts with the person; its status and who holds it change only through
+caseload.services, which keeps an append-only history of both.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals.models import Referral
+from spl.models import Practice
+from spl.querysets import PCNScopedQuerySet
+
+
+class CaseStatus(models.TextChoices):
+    CONTACTING = "contacting", "Contacting"
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on_hold", "On hold"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_CASE_STATUSES = (CaseStatus.CONTACTING, CaseStatus.ACTIVE, CaseStatus.ON_HOLD)
+
+
+class CloseReason(models.TextChoices):
+    GOALS_MET = "goals_met", "Goals met"
+    PERSON_ENDED = "person_ended", "The person ended support"
+    DECLINED = "declined", "The person declined support"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    MOVED_AWAY = "moved_away", "Moved away"
+    REFERRED_ELSEWHERE = "referred_elsewhere", "Referred to another service"
+    DIED = "died", "Died"
+    OTHER = "other", "Other"
+
+
+class CaseQuerySet(PCNScopedQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_CASE_STATUSES)
+
+    def waiting(self):
+        """The PCN's waiting list: open cases nobody holds, longest wait first."""
+        return self.open().filter(link_worker__isnull=True).order_by("referral__received_at", "pk")
+
+    def held_by(self, user):
+        return self.open().filter(link_worker=user)
+
+    def for_list(self):
+        """What a caseload row shows, in as many queries as rows do not change:
+        the person, the referral and its reasons, and the last contact."""
+        return (
+            self.select_related("referral__patient")
+            .prefetch_related("referral__reasons")
+            .annotate(
+                last_contact_at=models.Max("contacts__at"),
+                attempts=models.Count(
+                    "contacts", filter=~Q(contacts__outcome=ContactOutcome.SPOKE)
+                ),
+            )
+        )
+
+
+class Case(models.Model):
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="case")
+    # The referral's practice, copied so the caseload is scoped and listed from
+    # this table alone (as referrals are: decision 11).
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    # None while the case is on the PCN's waiting list.
+    link_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, default=CaseStatus.CONTACTING
+    )
+    hold_reason = models.CharField(max_length=200, blank=True)
+    resume_on = models.DateField(null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)
+    closing_summary = models.TextField(blank=True)
+
+    pcn_path = "practice__pcn"
+    practice_path = "practice"
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status=CaseStatus.CLOSED) & Q(closed_at__isnull=False))
+                | (~Q(status=CaseStatus.CLOSED) & Q(closed_at__isnull=True)),
+                name="closed_case_has_closing_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.CLOSED) | ~Q(close_reason=""),
+                name="closed_case_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.ON_HOLD) | Q(resume_on__isnull=False),
+                name="case_on_hold_has_resume_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["link_worker", "status"], name="case_worker_status"),
+            models.Index(fields=["practice", "status"], name="case_practice_status"),
+        ]
+
+    def __str__(self):
+        return f"Case {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("caseload:case_detail", args=[self.pk])
+
+    @property
+    def patient(self):
+        return self.referral.patient
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_CASE_STATUSES
+
+    @property
+    def is_contacting(self):
+        return self.status == CaseStatus.CONTACTING
+
+    @property
+    def days_open(self):
+        return (timezone.now() - self.opened_at).days
+
+
+class CaseStatusChange(models.Model):
+    """Append-only history of a case's status, written by caseload.services."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case}: {self.get_to_status_display()}"
+
+
+class CaseAssignment(models.Model):
+    """Append-only history of who held a case: from, to (None: the waiting
+    list), by whom, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    from_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case}: {self.to_worker or 'waiting list'}"
+
+
+class ContactMode(models.TextChoices):
+    PHONE = "phone", "Phone"
+    PRACTICE = "practice", "Face to face at the practice"
+    HOME_VISIT = "home_visit", "Home visit"
+    VIDEO = "video", "Video"
+    TEXT_OR_EMAIL = "text_or_email", "Text or email"
+    GROUP = "group", "Group session"
+
+
+class ContactOutcome(models.TextChoices):
+    SPOKE = "spoke", "Spoke with the person"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+
+
+class Contact(models.Model):
+    """One contact, or attempt at one, with the person."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    at = models.DateTimeField(default=timezone.now)
+    mode = models.CharField(max_length=20, choices=ContactMode.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "duration in minutes", null=True, blank=True
+    )
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    notes = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "at"], name="contact_case_at")]
+
+    def __str__(self):
+        return f"{self.get_mode_display()}, {self.get_outcome_display().lower()}"
+
+    @property
+    def reached(self):
+        return self.outcome == ContactOutcome.SPOKE

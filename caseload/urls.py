@@ -1,3 +1,15 @@
+from django.urls import path
+
+from caseload import views
+
 app_name = "caseload"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("waiting/", views.waiting_list, name="waiting_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/take/", views.take, name="take"),
+    path("cases/<int:pk>/contacts/", views.record_contact, name="record_contact"),
+    path("cases/<int:pk>/decision/", views.decide, name="decide"),
+    path("allocate/<str:reference>/", views.allocate, name="allocate"),
+]

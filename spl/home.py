@@ -25,6 +25,12 @@ class Task:
 
 TASKS = [
     Task(
+        "Caseload",
+        "The people you support: contacts, decisions and the PCN's waiting list",
+        "caseload:caseload",
+        permission="caseload.view_case",
+    ),
+    Task(
         "Refer someone",
         "Refer a patient to your PCN's social prescribing link workers",
         "referrals:referral_create",

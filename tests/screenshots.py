@@ -308,3 +308,23 @@ def test_issuing_an_api_token(page, demo):
     with page.expect_navigation():
         page.locator("input[name=_save]").click()
     shoot(page, "admin-api-token-issued")
+
+
+def test_caseload_pages(page, demo):
+    log_in(page, "linkworker@example.org")
+    page.goto("/caseload/")
+    shoot(page, "caseload")
+    shoot(page, "caseload-mobile", width=375)
+    page.goto("/caseload/waiting/")
+    shoot(page, "caseload-waiting-list")
+    page.goto("/caseload/")
+    page.get_by_role("link", name="Waiting list").click()
+    submit(page, "Take")
+    shoot(page, "case-detail")
+    submit(page, "Record contact")
+    shoot(page, "case-contact-errors")
+    page.goto("/referrals/")
+    page.locator("tbody a").first.click()
+    page.get_by_role("link", name="Allocate to a link worker").click()
+    page.wait_for_load_state()
+    shoot(page, "allocate")

@@ -24,13 +24,18 @@ from django.template.defaulttags import IfNode
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from caseload.models import CaseStatus
 from directory.models import QAStatus
 from referrals.models import Status
 
 register = template.Library()
 
 # The colour of a referral's status tag; any other status is grey.
-STATUS_COLOURS = {Status.AWAITING_TRIAGE: "yellow", Status.ACCEPTED: "green"}
+STATUS_COLOURS = {
+    Status.AWAITING_TRIAGE: "yellow",
+    Status.ALLOCATED: "blue",
+    Status.ACCEPTED: "green",
+}
 
 # A directory QA status as a tag: its words and colour.
 QA_TAGS = {
@@ -72,6 +77,22 @@ def back_link(context, href, text, classes=""):
 def tag(context, text, colour=""):
     """`{% tag "Urgent" "red" %}`: an NHS tag; without a colour, the default blue."""
     return _render(context, "tag", text=text, colour=colour)
+
+
+# The colour of a case's status tag.
+CASE_STATUS_COLOURS = {
+    CaseStatus.CONTACTING: "yellow",
+    CaseStatus.ACTIVE: "green",
+    CaseStatus.ON_HOLD: "orange",
+    CaseStatus.CLOSED: "grey",
+}
+
+
+@register.simple_tag(takes_context=True)
+def case_status_tag(context, case):
+    """`{% case_status_tag case %}`: the case's status, coloured by CASE_STATUS_COLOURS."""
+    colour = CASE_STATUS_COLOURS[case.status]
+    return _render(context, "tag", text=case.get_status_display(), colour=colour)
 
 
 @register.simple_tag(takes_context=True)

@@ -343,3 +343,49 @@ def test_a_gp_finds_a_referral_by_name_and_a_link_worker_searches_near_a_postcod
     page.get_by_label("Near (postcode or place)").fill("LS7")
     page.get_by_role("button", name="Search").click()
     expect(page.locator(".spl-result").first).to_contain_text("Chapeltown debt advice")
+
+
+def test_link_worker_allocates_a_referral_tries_to_call_then_the_person_agrees(
+    page, link_worker, practice
+):
+    from caseload.models import Case, CaseStatus
+    from referrals.models import Status
+
+    referral = ReferralFactory(
+        patient=PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
+    )
+    referral.reasons.create(reason="loneliness")
+    log_in(page, link_worker.email)
+    page.goto(referral.get_absolute_url())
+    page.get_by_role("link", name="Allocate to a link worker").click()
+    page.get_by_role("button", name="Allocate").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Select a link worker or the waiting list"
+    )
+    page.get_by_label("Amira Khan").check()
+    page.get_by_role("button", name="Allocate").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Jo Bloggs")
+
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Unable to contact").check()
+    page.get_by_label("Notes (optional)").fill("No answer, left a voicemail")
+    page.get_by_role("button", name="Record contact").click()
+    expect(page.locator("main")).to_contain_text("1 attempt to contact them")
+
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Spoke with the person").check()
+    page.get_by_role("button", name="Record contact").click()
+    page.get_by_role("button", name="The person agreed to support").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        "The person agreed to support"
+    )
+    page.get_by_role("link", name="Your caseload").first.click()
+    expect(page.get_by_role("link", name="Jo Bloggs")).to_be_visible()
+
+    case = Case.objects.get(referral=referral)
+    referral.refresh_from_db()
+    assert (case.status, case.contacts.count(), referral.status) == (
+        CaseStatus.ACTIVE,
+        2,
+        Status.ACCEPTED,
+    )

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("spl", "referrals", "directory")
+PACKAGES = ("spl", "referrals", "directory", "caseload")
 
 
 def modules():
@@ -126,3 +126,17 @@ def test_an_import_inside_a_function_says_why():
                 continue
             unexplained.append(f"{where}:{node.lineno}: {line.strip()}")
     assert unexplained == []
+
+
+def test_referrals_never_imports_the_caseload():
+    """The caseload is built on referrals, not the other way round (decision 12):
+    referrals tells it what happened through referrals.signals."""
+    edges = graph(with_functions=True)
+    reaching = sorted(
+        f"{name} imports {target}"
+        for name, targets in edges.items()
+        if name.startswith("referrals")
+        for target in targets
+        if target.startswith("caseload")
+    )
+    assert reaching == []

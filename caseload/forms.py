@@ -1,0 +1,135 @@
+"""Forms of the caseload: allocating a referral, taking a case, recording a contact."""
+
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+
+from caseload.models import ContactMode, ContactOutcome
+from spl import roles
+from spl.fields import DateField
+from spl.models import User
+
+WAITING_LIST = "waiting"
+_TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]?([0-5]\d)\s*$")
+
+
+def link_workers_of(pcn):
+    """The link workers who may hold a case of `pcn`'s: members with the role."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__pcn=pcn,
+            groups__name=roles.ROLES[roles.LINK_WORKER].name,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+class AllocateForm(forms.Form):
+    """Who contacts the person: a named link worker, or the PCN's waiting list."""
+
+    to = forms.ChoiceField(
+        label="Who will contact the person?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a link worker or the waiting list"},
+    )
+    reason = forms.CharField(
+        label="Note for the link worker (optional)",
+        required=False,
+        max_length=200,
+    )
+
+    def __init__(self, *args, link_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_workers = {str(user.pk): user for user in link_workers}
+        self.fields["to"].choices = [
+            (WAITING_LIST, "The PCN's waiting list, for the next link worker free"),
+            *((pk, user.full_name or user.email) for pk, user in self.link_workers.items()),
+        ]
+
+    def chosen(self):
+        """The link worker chosen, or None for the waiting list."""
+        return self.link_workers.get(self.cleaned_data["to"])
+
+
+class ContactForm(forms.Form):
+    """A contact or an attempt, in under 30 seconds: when (now unless changed),
+    how, what happened, and notes."""
+
+    date = DateField(label="Date", help_text="For example, 27 11 2026")
+    time = forms.CharField(
+        label="Time",
+        help_text="For example, 14:30",
+        max_length=5,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
+        error_messages={"required": "Enter the time of the contact"},
+    )
+    mode = forms.ChoiceField(
+        label="How",
+        choices=ContactMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you contacted the person"},
+    )
+    outcome = forms.ChoiceField(
+        label="What happened",
+        choices=ContactOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened"},
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration in minutes (optional)",
+        required=False,
+        min_value=1,
+        max_value=600,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        error_messages={
+            "invalid": "Duration must be a number of minutes, like 20",
+            "min_value": "Duration must be at least 1 minute",
+            "max_value": "Duration must be 600 minutes or fewer",
+        },
+    )
+    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        now = timezone.localtime()
+        kwargs.setdefault("initial", {"date": now.date(), "time": now.strftime("%H:%M")})
+        super().__init__(*args, **kwargs)
+        self.fields["notes"].widget.attrs["rows"] = 3
+
+    def clean_time(self):
+        found = _TIME.match(self.cleaned_data["time"])
+        if not found:
+            raise forms.ValidationError("Enter the time as hours and minutes, like 14:30")
+        return datetime.time(int(found.group(1)), int(found.group(2)))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time"):
+            at = timezone.make_aware(datetime.datetime.combine(cleaned["date"], cleaned["time"]))
+            if at > timezone.now():
+                self.add_error("date", "The date and time of the contact must be in the past")
+            cleaned["at"] = at
+        return cleaned
+
+
+class ReassignForm(forms.Form):
+    to = forms.ChoiceField(label="Give the case to", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why",
+        max_length=200,
+        error_messages={"required": "Say why the case is being reassigned"},
+    )
+
+    def __init__(self, *args, link_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_workers = {str(user.pk): user for user in link_workers}
+        self.fields["to"].choices = [
+            (WAITING_LIST, "The PCN's waiting list"),
+            *((pk, user.full_name or user.email) for pk, user in self.link_workers.items()),
+        ]
+
+    def chosen(self):
+        return self.link_workers.get(self.cleaned_data["to"])

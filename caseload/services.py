@@ -1,0 +1,230 @@
+"""Everything that changes a case, with its history and audit trail.
+
+Views call these with values and the acting user; each runs in one
+transaction. What the person decides about support is recorded on their
+referral through referrals.services, so the SNOMED codes, the referrer's
+notification and the referral's history stay where they are (decision 12).
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from caseload.models import (
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    CaseStatusChange,
+    CloseReason,
+    Contact,
+    ContactOutcome,
+)
+from referrals import services as referrals
+from referrals.models import Status
+from spl import audit
+
+logger = logging.getLogger(__name__)
+
+# Attempts without reaching the person after which the case may be closed as
+# "unable to contact".
+ATTEMPTS_BEFORE_CLOSING = 3
+
+ALREADY_ALLOCATED = "This referral already has a case. Refresh the page to see it."
+
+
+@transaction.atomic
+def allocate(*, referral, to, by, reason=""):
+    """Open the case for `referral`, held by link worker `to`, or on the PCN's
+    waiting list when `to` is None. The referral must be awaiting triage."""
+    referrals.allocate_referral(
+        referral=referral,
+        by=by,
+        note=f"Allocated to {to.full_name}" if to else "Put on the waiting list",
+    )
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                referral=referral, practice_id=referral.practice_id, link_worker=to
+            )
+    except IntegrityError as error:  # one case per referral
+        raise ValidationError(ALREADY_ALLOCATED, code="already_allocated") from error
+    _record_status(case, from_status="", by=by, note="Case opened")
+    _record_assignment(case, from_worker=None, by=by, reason=reason)
+    audit.record(by, audit.CREATE, case, patient=referral.patient)
+    logger.info("Case %s opened for referral %s by user %s", case.pk, referral.pk, by.pk)
+    return case
+
+
+def open_for_accepted(*, referral, by):
+    """A referral accepted on the triage page, the person having already agreed:
+    its case opens active, held by whoever accepted it. Nothing happens when
+    the case exists (the person agreed on their case)."""
+    if Case.objects.filter(referral=referral).exists():
+        return None
+    case = Case.objects.create(
+        referral=referral,
+        practice_id=referral.practice_id,
+        link_worker=by,
+        status=CaseStatus.ACTIVE,
+    )
+    _record_status(case, from_status="", by=by, note="Case opened: the person agreed at triage")
+    _record_assignment(case, from_worker=None, by=by)
+    audit.record(by, audit.CREATE, case, patient=referral.patient)
+    return case
+
+
+@transaction.atomic
+def take(*, case, by):
+    """A link worker takes a case from the waiting list."""
+    updated = Case.objects.filter(pk=case.pk, link_worker__isnull=True, status__in=_open()).update(
+        link_worker=by
+    )
+    if not updated:
+        raise ValidationError(
+            "Another link worker has taken this case. It is no longer on the waiting list.",
+            code="taken",
+        )
+    case.refresh_from_db()
+    _record_assignment(case, from_worker=None, by=by, reason="Taken from the waiting list")
+    audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
+    return case
+
+
+@transaction.atomic
+def reassign(*, case, to, by, reason):
+    """Give an open case to another link worker, or back to the waiting list."""
+    if not reason.strip():
+        raise ValidationError("Say why the case is being reassigned", code="no_reason")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError("This case is closed", code="closed")
+    if case.link_worker_id == (to.pk if to else None):
+        raise ValidationError("The case is already there", code="unchanged")
+    from_worker = case.link_worker
+    case.link_worker = to
+    case.save(update_fields=["link_worker"])
+    _record_assignment(case, from_worker=from_worker, by=by, reason=reason.strip())
+    audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
+    return case
+
+
+@transaction.atomic
+def record_contact(*, case, by, mode, outcome, at=None, duration_minutes=None, notes=""):
+    """A contact, or an attempt at one, with the person."""
+    if not case.is_open:
+        raise ValidationError("This case is closed", code="closed")
+    at = at or timezone.now()
+    if at > timezone.now():
+        raise ValidationError("The contact's date and time must be in the past", code="future")
+    contact = Contact(
+        case=case,
+        at=at,
+        mode=mode,
+        outcome=outcome,
+        duration_minutes=duration_minutes,
+        notes=notes.strip(),
+        by=by,
+    )
+    contact.full_clean()
+    contact.save()
+    audit.record(by, audit.CREATE, contact, patient=case.referral.patient)
+    return contact
+
+
+@transaction.atomic
+def person_agreed(*, case, by, note=""):
+    """At a first conversation the person agreed to support: their referral is
+    accepted (and coded) and the case becomes active."""
+    case = _locked_open(case)
+    if case.status != CaseStatus.CONTACTING:
+        raise ValidationError("The person has already agreed to support", code="agreed")
+    referrals.accept_referral(referral=case.referral, by=by, note=note)
+    return _set_status(case, CaseStatus.ACTIVE, by=by, note="The person agreed to support")
+
+
+@transaction.atomic
+def person_declined(*, case, by, note=""):
+    """The person does not want support: their referral records the decline (and
+    its code) and the case closes."""
+    case = _locked_open(case)
+    if case.status != CaseStatus.CONTACTING:
+        raise ValidationError(
+            "The person has already agreed to support. Close the case instead.", code="agreed"
+        )
+    referrals.record_declined(referral=case.referral, by=by, note=note)
+    return _close(case, CloseReason.DECLINED, by=by, summary=note)
+
+
+def unsuccessful_attempts(case):
+    return case.contacts.exclude(outcome=ContactOutcome.SPOKE).count()
+
+
+@transaction.atomic
+def close_unable_to_contact(*, case, by):
+    """After ATTEMPTS_BEFORE_CLOSING attempts without reaching the person, and
+    before they agreed to support: the case closes, and so does the referral,
+    without a code."""
+    case = _locked_open(case)
+    if case.status != CaseStatus.CONTACTING:
+        raise ValidationError(
+            "The person agreed to support. Close the case with another reason.", code="agreed"
+        )
+    attempts = unsuccessful_attempts(case)
+    if attempts < ATTEMPTS_BEFORE_CLOSING:
+        raise ValidationError(
+            f"Record {ATTEMPTS_BEFORE_CLOSING} attempts to contact the person before "
+            f"closing the case as unable to contact ({attempts} so far)",
+            code="too_few_attempts",
+        )
+    note = f"Unable to contact after {attempts} attempts"
+    referrals.close_referral(referral=case.referral, by=by, note=note)
+    return _close(case, CloseReason.UNABLE_TO_CONTACT, by=by, summary=note)
+
+
+def _open():
+    return (CaseStatus.CONTACTING, CaseStatus.ACTIVE, CaseStatus.ON_HOLD)
+
+
+def _locked_open(case):
+    case = Case.objects.select_for_update().select_related("referral__patient").get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError("This case is closed", code="closed")
+    if case.referral.status not in (Status.ALLOCATED, Status.ACCEPTED):
+        raise ValidationError("This case's referral is no longer open", code="referral_closed")
+    return case
+
+
+def _set_status(case, to_status, *, by, note=""):
+    from_status = case.status
+    case.status = to_status
+    case.save(update_fields=["status"])
+    _record_status(case, from_status=from_status, by=by, note=note)
+    audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
+    return case
+
+
+def _close(case, reason, *, by, summary=""):
+    from_status = case.status
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case.close_reason = reason
+    case.closing_summary = summary
+    case.save(update_fields=["status", "closed_at", "close_reason", "closing_summary"])
+    _record_status(case, from_status=from_status, by=by, note=CloseReason(reason).label)
+    audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
+    logger.info("Case %s closed (%s) by user %s", case.pk, reason, by.pk)
+    return case
+
+
+def _record_status(case, *, from_status, by, note=""):
+    CaseStatusChange.objects.create(
+        case=case, from_status=from_status, to_status=case.status, by=by, note=note
+    )
+
+
+def _record_assignment(case, *, from_worker, by, reason=""):
+    CaseAssignment.objects.create(
+        case=case, from_worker=from_worker, to_worker=case.link_worker, by=by, reason=reason
+    )

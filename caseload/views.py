@@ -1,0 +1,191 @@
+"""The link worker's caseload: their open cases, the PCN's waiting list, a case's
+page, and allocating a referral. Lists check a permission with the decorator,
+records through get_visible_object_or_404 (decision 5); everything shown is
+audited."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from caseload import services
+from caseload.forms import AllocateForm, ContactForm, link_workers_of
+from caseload.models import Case
+from referrals.models import Referral, Status
+from spl import audit
+from spl.access import get_visible_object_or_404
+
+PAGE_SIZE = 25
+
+
+@permission_required("caseload.view_case", raise_exception=True)
+def caseload(request):
+    """The cases the user holds, those waiting longest first."""
+    visible = Case.objects.visible_to(request.user)
+    cases = visible.held_by(request.user).order_by("opened_at", "pk")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _rows(visible, page, "opened_at")
+    audit.record_list(request.user, page)
+    waiting = visible.waiting().count()
+    return render(request, "caseload/caseload.html", {"page": page, "waiting": waiting})
+
+
+@permission_required("caseload.view_case", raise_exception=True)
+def waiting_list(request):
+    """The PCN's cases nobody holds yet, longest wait first."""
+    visible = Case.objects.visible_to(request.user)
+    page = Paginator(visible.waiting(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _rows(visible, page, "referral__received_at")
+    audit.record_list(request.user, page)
+    return render(request, "caseload/waiting_list.html", {"page": page})
+
+
+@require_POST
+def take(request, pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    try:
+        services.take(case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("caseload:waiting_list")
+    messages.success(request, f"{case.patient.full_name} is now on your caseload")
+    return redirect(case)
+
+
+def case_detail(request, pk):
+    case = _case(request, pk, perm="caseload.view_case")
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
+    return _render_case(request, case, ContactForm())
+
+
+@require_POST
+def record_contact(request, pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_contact(
+                case=case,
+                by=request.user,
+                at=data["at"],
+                mode=data["mode"],
+                outcome=data["outcome"],
+                duration_minutes=data["duration_minutes"],
+                notes=data["notes"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Contact recorded")
+            return redirect(case)
+    return _render_case(request, case, form, status=400)
+
+
+@require_POST
+def decide(request, pk):
+    """The person agreed to support, declined it, or could not be contacted."""
+    case = _case(request, pk, perm="caseload.change_case")
+    actions = {
+        "agreed": (services.person_agreed, "The person agreed to support"),
+        "declined": (services.person_declined, "The person declined support. Case closed"),
+        "unable_to_contact": (
+            services.close_unable_to_contact,
+            "Case closed: unable to contact",
+        ),
+    }
+    action, done = actions.get(request.POST.get("decision"), (None, ""))
+    if action is None:
+        messages.error(request, "Choose what the person decided")
+        return redirect(case)
+    try:
+        action(case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done)
+    return redirect(case)
+
+
+def allocate(request, reference):
+    """Give a referral awaiting triage to a link worker, or the waiting list."""
+    referral = get_visible_object_or_404(
+        Referral.objects.select_related("patient", "practice__pcn"),
+        request.user,
+        perm="caseload.add_case",
+        reference=reference,
+    )
+    if referral.status != Status.AWAITING_TRIAGE:
+        case = Case.objects.visible_to(request.user).filter(referral=referral).first()
+        if case is not None:
+            return redirect(case)
+        messages.error(request, "Only a referral awaiting triage can be allocated")
+        return redirect(referral)
+    data = request.POST if request.method == "POST" else None
+    form = AllocateForm(data, link_workers=link_workers_of(referral.practice.pcn))
+    if form.is_bound and form.is_valid():
+        to = form.chosen()
+        try:
+            case = services.allocate(
+                referral=referral, to=to, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            where = f"to {to.full_name}" if to else "to the waiting list"
+            messages.success(request, f"Referral {referral.reference} allocated {where}")
+            return redirect(case if to == request.user else referral)
+    audit.record(request.user, audit.VIEW, referral, patient=referral.patient)
+    return render(
+        request,
+        "caseload/allocate.html",
+        {"referral": referral, "patient": referral.patient, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _rows(visible, page, order):
+    """The page's cases with what a row shows, worked out for these rows only
+    (as the triage list does)."""
+    shown = [case.pk for case in page.object_list]
+    return list(visible.filter(pk__in=shown).for_list().order_by(order, "pk"))
+
+
+def _case(request, pk, *, perm):
+    return get_visible_object_or_404(
+        Case.objects.select_related(
+            "referral__patient__registered_practice", "referral__referred_by", "link_worker"
+        ),
+        request.user,
+        perm=perm,
+        pk=pk,
+    )
+
+
+def _render_case(request, case, contact_form, *, status=200):
+    contacts = list(case.contacts.select_related("by"))
+    attempts = sum(1 for contact in contacts if not contact.reached)
+    return render(
+        request,
+        "caseload/case_detail.html",
+        {
+            "case": case,
+            "referral": case.referral,
+            "patient": case.patient,
+            "contacts": contacts,
+            "attempts": attempts,
+            "can_close_unable": case.is_contacting and attempts >= services.ATTEMPTS_BEFORE_CLOSING,
+            "history": case.history.select_related("by"),
+            "assignments": case.assignments.select_related("from_worker", "to_worker", "by"),
+            "earlier_cases": Case.objects.visible_to(request.user)
+            .filter(referral__patient=case.patient)
+            .exclude(pk=case.pk)
+            .select_related("referral")
+            .order_by("-opened_at"),
+            "form": contact_form,
+            "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
+        },
+        status=status,
+    )

@@ -1,0 +1,216 @@
+"""The caseload's pages: who may see them, what they show, what they audit."""
+
+import pytest
+
+from caseload import services
+from caseload.models import Case, CaseStatus, Contact, ContactMode, ContactOutcome
+from referrals.models import Status
+from spl import roles
+from spl.models import AuditEvent
+from tests.factories import ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def referral(practice):
+    return ReferralFactory(patient__registered_practice=practice, patient__given_name="Jo")
+
+
+@pytest.fixture
+def case(referral, link_worker):
+    return services.allocate(referral=referral, to=link_worker, by=link_worker)
+
+
+@pytest.fixture
+def waiting(practice, supervisor):
+    referral = ReferralFactory(patient__registered_practice=practice)
+    return services.allocate(referral=referral, to=None, by=supervisor)
+
+
+def urls(case):
+    return {
+        "caseload": ("get", "/caseload/"),
+        "waiting": ("get", "/caseload/waiting/"),
+        "case": ("get", f"/caseload/cases/{case.pk}/"),
+        "contact": ("post", f"/caseload/cases/{case.pk}/contacts/"),
+        "decision": ("post", f"/caseload/cases/{case.pk}/decision/"),
+        "take": ("post", f"/caseload/cases/{case.pk}/take/"),
+        "allocate": ("get", f"/caseload/allocate/{case.referral.reference}/"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["caseload", "waiting", "case", "contact", "decision", "take", "allocate"]
+)
+def test_anonymous_people_are_sent_to_log_in(client, case, name):
+    method, url = urls(case)[name]
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("name", ["case", "contact", "decision", "take", "allocate"])
+def test_another_pcns_link_worker_gets_404(client_for, case, outsider, name):
+    method, url = urls(case)[name]
+    assert getattr(client_for(outsider), method)(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["caseload", "waiting", "case", "contact", "decision", "take", "allocate"]
+)
+def test_staff_without_the_caseload_get_403(client_for, case, pcn, name):
+    directory_manager = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[pcn])
+    method, url = urls(case)[name]
+    assert getattr(client_for(directory_manager), method)(url).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["caseload", "waiting", "case"])
+def test_the_link_worker_sees_the_caseload_pages(client_for, case, link_worker, name):
+    _, url = urls(case)[name]
+    response = client_for(link_worker).get(url)
+    assert response.status_code == 200
+    assert (
+        response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    )
+
+
+def test_the_caseload_lists_the_link_workers_open_cases(client_for, case, link_worker, colleague):
+    services.allocate(
+        referral=ReferralFactory(patient__registered_practice=case.practice),
+        to=colleague,
+        by=colleague,
+    )
+    page = client_for(link_worker).get("/caseload/").content.decode()
+    assert case.patient.full_name in page
+    assert "1 open case" in page
+
+
+def test_the_caseload_shows_the_waiting_list_count(client_for, case, waiting, link_worker):
+    assert "1 person waiting" in client_for(link_worker).get("/caseload/").content.decode()
+
+
+def test_the_caseload_takes_the_same_queries_for_many_cases(
+    client_for, case, link_worker, django_assert_max_num_queries
+):
+    client = client_for(link_worker)
+    with django_assert_max_num_queries(20) as one:
+        client.get("/caseload/")
+    for _ in range(10):
+        referral = ReferralFactory(patient__registered_practice=case.practice)
+        more = services.allocate(referral=referral, to=link_worker, by=link_worker)
+        services.record_contact(
+            case=more, by=link_worker, mode=ContactMode.PHONE, outcome=ContactOutcome.SPOKE
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert client.get("/caseload/").status_code == 200
+
+
+def test_the_caseload_audits_each_case_it_shows(client_for, case, link_worker):
+    client_for(link_worker).get("/caseload/")
+    assert AuditEvent.objects.filter(
+        action="view", object_type="caseload.case", object_id=str(case.pk)
+    ).exists()
+
+
+def test_the_case_page_audits_the_view_with_the_person(client_for, case, link_worker):
+    client_for(link_worker).get(f"/caseload/cases/{case.pk}/")
+    event = AuditEvent.objects.filter(action="view", object_type="caseload.case").last()
+    assert event.patient_id == str(case.patient.pk)
+
+
+def test_a_contact_is_recorded_from_the_case_page(client_for, case, link_worker):
+    response = client_for(link_worker).post(
+        f"/caseload/cases/{case.pk}/contacts/",
+        {
+            "date_day": "30",
+            "date_month": "11",
+            "date_year": "2025",
+            "time": "10:15",
+            "mode": ContactMode.PHONE,
+            "outcome": ContactOutcome.UNABLE_TO_CONTACT,
+            "notes": "Left a voicemail",
+        },
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get(case=case)
+    assert (contact.outcome, contact.notes, contact.at.hour) == (
+        ContactOutcome.UNABLE_TO_CONTACT,
+        "Left a voicemail",
+        10,
+    )
+
+
+def test_a_contact_with_errors_keeps_what_was_typed(client_for, case, link_worker):
+    response = client_for(link_worker).post(
+        f"/caseload/cases/{case.pk}/contacts/",
+        {"date_day": "30", "date_month": "11", "date_year": "2025", "time": "25:99",
+         "notes": "Left a voicemail"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the time as hours and minutes" in page
+    assert "Select how you contacted the person" in page
+    assert "Left a voicemail" in page
+    assert not Contact.objects.exists()
+
+
+def test_taking_a_case_from_the_waiting_list(client_for, waiting, link_worker):
+    response = client_for(link_worker).post(f"/caseload/cases/{waiting.pk}/take/")
+    waiting.refresh_from_db()
+    assert response.status_code == 302
+    assert waiting.link_worker == link_worker
+
+
+def test_the_person_agreeing_from_the_case_page(client_for, case, link_worker):
+    client_for(link_worker).post(f"/caseload/cases/{case.pk}/decision/", {"decision": "agreed"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACTIVE
+
+
+def test_unable_to_contact_is_offered_after_three_attempts(client_for, case, link_worker):
+    client = client_for(link_worker)
+    for _ in range(3):
+        assert (
+            "Close: unable to contact" not in client.get(case.get_absolute_url()).content.decode()
+        )
+        services.record_contact(
+            case=case, by=link_worker, mode=ContactMode.PHONE,
+            outcome=ContactOutcome.UNABLE_TO_CONTACT,
+        )  # fmt: skip
+    assert "Close: unable to contact" in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_allocating_from_the_referral_page(client_for, referral, link_worker, colleague):
+    client = client_for(link_worker)
+    page = client.get(referral.get_absolute_url()).content.decode()
+    assert f"/caseload/allocate/{referral.reference}/" in page
+    response = client.post(f"/caseload/allocate/{referral.reference}/", {"to": str(colleague.pk)})
+    assert response.status_code == 302
+    assert Case.objects.get(referral=referral).link_worker == colleague
+
+
+def test_allocating_without_a_choice_says_what_to_do(client_for, referral, link_worker):
+    response = client_for(link_worker).post(f"/caseload/allocate/{referral.reference}/", {})
+    assert response.status_code == 400
+    assert "Select a link worker or the waiting list" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.AWAITING_TRIAGE
+
+
+def test_allocating_to_the_waiting_list(client_for, referral, link_worker):
+    client_for(link_worker).post(f"/caseload/allocate/{referral.reference}/", {"to": "waiting"})
+    assert Case.objects.get(referral=referral).link_worker is None
+
+
+def test_the_allocate_page_offers_only_the_pcns_link_workers(
+    client_for, referral, link_worker, outsider
+):
+    page = client_for(link_worker).get(f"/caseload/allocate/{referral.reference}/").content
+    assert link_worker.full_name.encode() in page
+    assert outsider.full_name.encode() not in page
+
+
+def test_an_allocated_referral_links_to_its_case(client_for, case, link_worker):
+    page = client_for(link_worker).get(case.referral.get_absolute_url()).content.decode()
+    assert f"/caseload/cases/{case.pk}/" in page
