@@ -1,4 +1,4 @@
-"""Forms of the caseload: allocating a referral, taking a case, recording a contact."""
+"""Forms of the caseload: allocating a referral and recording a contact."""
 
 import datetime
 import re
@@ -113,23 +113,3 @@ class ContactForm(forms.Form):
                 self.add_error("date", "The date and time of the contact must be in the past")
             cleaned["at"] = at
         return cleaned
-
-
-class ReassignForm(forms.Form):
-    to = forms.ChoiceField(label="Give the case to", widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label="Why",
-        max_length=200,
-        error_messages={"required": "Say why the case is being reassigned"},
-    )
-
-    def __init__(self, *args, link_workers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.link_workers = {str(user.pk): user for user in link_workers}
-        self.fields["to"].choices = [
-            (WAITING_LIST, "The PCN's waiting list"),
-            *((pk, user.full_name or user.email) for pk, user in self.link_workers.items()),
-        ]
-
-    def chosen(self):
-        return self.link_workers.get(self.cleaned_data["to"])
