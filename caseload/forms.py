@@ -1,4 +1,5 @@
-"""Forms of the caseload: allocating a referral and recording a contact."""
+"""Forms of the caseload: allocating a referral, recording a contact and
+reassigning cases."""
 
 import datetime
 import re
@@ -15,12 +16,12 @@ WAITING_LIST = "waiting"
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]?([0-5]\d)\s*$")
 
 
-def link_workers_of(pcn):
-    """The link workers who may hold a case of `pcn`'s: members with the role."""
+def link_workers_of(pcns):
+    """The link workers who may hold a case of these PCNs': members with the role."""
     return (
         User.objects.filter(
             is_active=True,
-            memberships__pcn=pcn,
+            memberships__pcn__in=pcns,
             groups__name=roles.ROLES[roles.LINK_WORKER].name,
         )
         .distinct()
@@ -28,9 +29,28 @@ def link_workers_of(pcn):
     )
 
 
-class AllocateForm(forms.Form):
+class _ToLinkWorkerForm(forms.Form):
+    """A choice of the waiting list or one of `link_workers` (field `to`)."""
+
+    waiting_list_label = "The PCN's waiting list"
+
+    def __init__(self, *args, link_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_workers = {str(user.pk): user for user in link_workers}
+        self.fields["to"].choices = [
+            (WAITING_LIST, self.waiting_list_label),
+            *((pk, user.full_name or user.email) for pk, user in self.link_workers.items()),
+        ]
+
+    def chosen(self):
+        """The link worker chosen, or None for the waiting list."""
+        return self.link_workers.get(self.cleaned_data["to"])
+
+
+class AllocateForm(_ToLinkWorkerForm):
     """Who contacts the person: a named link worker, or the PCN's waiting list."""
 
+    waiting_list_label = "The PCN's waiting list, for the next link worker free"
     to = forms.ChoiceField(
         label="Who will contact the person?",
         widget=forms.RadioSelect,
@@ -41,18 +61,6 @@ class AllocateForm(forms.Form):
         required=False,
         max_length=200,
     )
-
-    def __init__(self, *args, link_workers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.link_workers = {str(user.pk): user for user in link_workers}
-        self.fields["to"].choices = [
-            (WAITING_LIST, "The PCN's waiting list, for the next link worker free"),
-            *((pk, user.full_name or user.email) for pk, user in self.link_workers.items()),
-        ]
-
-    def chosen(self):
-        """The link worker chosen, or None for the waiting list."""
-        return self.link_workers.get(self.cleaned_data["to"])
 
 
 class ContactForm(forms.Form):
@@ -113,3 +121,44 @@ class ContactForm(forms.Form):
                 self.add_error("date", "The date and time of the contact must be in the past")
             cleaned["at"] = at
         return cleaned
+
+
+class ReassignForm(_ToLinkWorkerForm):
+    """Give one case or several at once to another link worker, or the waiting list."""
+
+    cases = forms.MultipleChoiceField(
+        label="Cases to reassign",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one case to reassign"},
+    )
+    to = forms.ChoiceField(
+        label="Give them to",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a link worker or the waiting list"},
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=200,
+        error_messages={"required": "Say why the cases are being reassigned"},
+    )
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cases = {str(case.pk): case for case in cases}
+        self.fields["cases"].choices = [
+            (pk, f"{case.patient.full_name}, {case.get_status_display().lower()}")
+            for pk, case in self.cases.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        to = self.link_workers.get(cleaned.get("to"))
+        if cleaned.get("to") and any(
+            self.cases[pk].link_worker_id == (to.pk if to else None)
+            for pk in cleaned.get("cases", ())
+        ):
+            self.add_error("to", "Choose someone other than who holds the cases now")
+        return cleaned
+
+    def chosen_cases(self):
+        return [self.cases[pk] for pk in self.cleaned_data["cases"]]

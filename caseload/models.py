@@ -112,6 +112,7 @@ class Case(models.Model):
             models.Index(fields=["link_worker", "status"], name="case_worker_status"),
             models.Index(fields=["practice", "status"], name="case_practice_status"),
         ]
+        permissions = [("supervise_case", "Can oversee and reassign every link worker's cases")]
 
     def __str__(self):
         return f"Case {self.pk}"

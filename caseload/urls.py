@@ -7,6 +7,7 @@ app_name = "caseload"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("waiting/", views.waiting_list, name="waiting_list"),
+    path("team/", views.team, name="team"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/take/", views.take, name="take"),
     path("cases/<int:pk>/contacts/", views.record_contact, name="record_contact"),

@@ -7,15 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Min, Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from caseload import services
-from caseload.forms import AllocateForm, ContactForm, link_workers_of
-from caseload.models import Case
+from caseload.forms import WAITING_LIST, AllocateForm, ContactForm, ReassignForm, link_workers_of
+from caseload.models import Case, CaseStatus
 from referrals.models import Referral, Status
 from spl import audit
 from spl.access import get_visible_object_or_404
+from spl.models import Membership
 
 PAGE_SIZE = 25
 
@@ -40,6 +43,67 @@ def waiting_list(request):
     page.object_list = _rows(visible, page, "referral__received_at")
     audit.record_list(request.user, page)
     return render(request, "caseload/waiting_list.html", {"page": page})
+
+
+@permission_required("caseload.supervise_case", raise_exception=True)
+def team(request):
+    """Every link worker's open cases and the waiting list, for a supervisor, who
+    reassigns one case or several at once: those of the link worker (or the
+    waiting list) chosen with `?from=`."""
+    visible = Case.objects.visible_to(request.user)
+    pcns = Membership.objects.filter(user=request.user).values("pcn_id")
+    workers = list(link_workers_of(pcns))
+    counts = {
+        row["link_worker"]: row
+        for row in visible.open()
+        .filter(link_worker__isnull=False)
+        .values("link_worker")
+        .annotate(
+            open=Count("pk"),
+            contacting=Count("pk", filter=Q(status=CaseStatus.CONTACTING)),
+            on_hold=Count("pk", filter=Q(status=CaseStatus.ON_HOLD)),
+        )
+    }
+    rows = [(worker, counts.get(worker.pk, {})) for worker in workers]
+    waiting = visible.waiting().aggregate(count=Count("pk"), oldest=Min("referral__received_at"))
+    source = request.GET.get("from", "")
+    holder = next((worker for worker in workers if str(worker.pk) == source), None)
+    form = None
+    if holder is not None or source == WAITING_LIST:
+        held = visible.held_by(holder) if holder else visible.waiting()
+        cases = list(held.select_related("referral__patient").order_by("opened_at", "pk"))
+        data = request.POST if request.method == "POST" else None
+        form = ReassignForm(data, cases=cases, link_workers=workers)
+        if form.is_bound and form.is_valid():
+            chosen, to = form.chosen_cases(), form.chosen()
+            try:
+                with transaction.atomic():
+                    for case in chosen:
+                        services.reassign(
+                            case=case, to=to, by=request.user, reason=form.cleaned_data["reason"]
+                        )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                where = to.full_name if to else "the waiting list"
+                count = len(chosen)
+                messages.success(
+                    request, f"{count} case{'s' if count != 1 else ''} reassigned to {where}"
+                )
+                return redirect(f"{request.path}?from={source}")
+        audit.record_list(request.user, cases)
+    return render(
+        request,
+        "caseload/team.html",
+        {
+            "rows": rows,
+            "waiting": waiting,
+            "holder": holder,
+            "source": source,
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 @require_POST
@@ -124,7 +188,7 @@ def allocate(request, reference):
         messages.error(request, "Only a referral awaiting triage can be allocated")
         return redirect(referral)
     data = request.POST if request.method == "POST" else None
-    form = AllocateForm(data, link_workers=link_workers_of(referral.practice.pcn))
+    form = AllocateForm(data, link_workers=link_workers_of([referral.practice.pcn_id]))
     if form.is_bound and form.is_valid():
         to = form.chosen()
         try:

@@ -31,6 +31,12 @@ TASKS = [
         permission="caseload.view_case",
     ),
     Task(
+        "Team caseloads",
+        "Every link worker's open cases and the waiting list; reassign cases",
+        "caseload:team",
+        permission="caseload.supervise_case",
+    ),
+    Task(
         "Refer someone",
         "Refer a patient to your PCN's social prescribing link workers",
         "referrals:referral_create",

@@ -105,6 +105,7 @@ ROLES = {
                 "caseload.view_case",
                 "caseload.add_case",
                 "caseload.change_case",
+                "caseload.supervise_case",
                 *_DIRECTORY_READ,
             ),
         ),

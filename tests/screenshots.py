@@ -328,3 +328,11 @@ def test_caseload_pages(page, demo):
     page.get_by_role("link", name="Allocate to a link worker").click()
     page.wait_for_load_state()
     shoot(page, "allocate")
+
+
+def test_team_caseloads(page, demo):
+    log_in(page, "supervisor@example.org")
+    page.goto("/caseload/team/")
+    page.get_by_role("link", name="Tom Evans").click()
+    page.wait_for_load_state()
+    shoot(page, "caseload-team")

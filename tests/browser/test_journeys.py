@@ -389,3 +389,29 @@ def test_link_worker_allocates_a_referral_tries_to_call_then_the_person_agrees(
         2,
         Status.ACCEPTED,
     )
+
+
+def test_supervisor_reassigns_a_link_workers_case_to_a_colleague(
+    page, supervisor, link_worker, colleague, practice
+):
+    from caseload import services
+    from caseload.models import Case
+
+    referral = ReferralFactory(
+        patient=PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
+    )
+    case = services.allocate(referral=referral, to=link_worker, by=link_worker)
+    log_in(page, supervisor.email)
+    page.get_by_role("link", name="Team caseloads").first.click()
+    page.get_by_role("link", name="Amira Khan").click()
+    page.get_by_label("Jo Bloggs, contacting").check()
+    page.get_by_label("Tom Evans").check()
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why")
+    expect(page.get_by_label("Jo Bloggs, contacting")).to_be_checked()
+    page.get_by_label("Why").fill("Amira is on leave")
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        "1 case reassigned to Tom Evans"
+    )
+    assert Case.objects.get(pk=case.pk).link_worker == colleague
