@@ -1,16 +1,17 @@
-"""Forms of the caseload: allocating a referral, recording a contact and
-reassigning cases."""
+"""Forms of the caseload: allocating a referral, recording a contact, putting
+support on hold, reassigning cases, and filtering and searching the caseload."""
 
 import datetime
 import re
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
-from caseload.models import ContactMode, ContactOutcome
+from caseload.models import CaseStatus, ContactMode, ContactOutcome
 from spl import roles
 from spl.fields import DateField
-from spl.models import User
+from spl.models import Practice, User
 
 WAITING_LIST = "waiting"
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]?([0-5]\d)\s*$")
@@ -162,3 +163,83 @@ class ReassignForm(_ToLinkWorkerForm):
 
     def chosen_cases(self):
         return [self.cases[pk] for pk in self.cleaned_data["cases"]]
+
+
+class HoldForm(forms.Form):
+    """Pause support until a date."""
+
+    reason = forms.CharField(
+        label="Why is support on hold?",
+        max_length=200,
+        error_messages={"required": "Say why support is on hold"},
+    )
+    resume_on = DateField(
+        label="Date to resume",
+        help_text="For example, 15 1 2027",
+        error_messages={"required": "Enter the date to resume support"},
+    )
+
+    def clean_resume_on(self):
+        resume_on = self.cleaned_data["resume_on"]
+        if resume_on <= timezone.localdate():
+            raise forms.ValidationError("The date to resume must be in the future")
+        return resume_on
+
+
+class CaseloadFilterForm(forms.Form):
+    """The filters above the caseload (GET: they name no one)."""
+
+    FLAGS = [
+        ("", "Any"),
+        ("no_recent_contact", "No contact for 14 days"),
+        ("unable_to_contact", "Unable to contact after 3 attempts"),
+        ("resume_overdue", "On hold past its resume date"),
+    ]
+
+    status = forms.ChoiceField(
+        choices=[("", "Any open status"), *CaseStatus.choices[:-1]], required=False
+    )
+    flag = forms.ChoiceField(choices=FLAGS, required=False)
+    practice = forms.ModelChoiceField(
+        queryset=Practice.objects.none(), required=False, empty_label="Any practice"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = Practice.objects.visible_to(user).order_by("name")
+
+    def filter(self, cases):
+        if not self.is_valid():
+            return cases
+        data = self.cleaned_data
+        if data["status"]:
+            cases = cases.filter(status=data["status"])
+        if data["flag"]:
+            cases = cases.filter(**{data["flag"]: True})
+        if data["practice"]:
+            cases = cases.filter(practice=data["practice"])
+        return cases
+
+
+class FindCaseForm(forms.Form):
+    """Find a person on the caseload by name or NHS number. A POST, so what is
+    typed never reaches a URL or an access log."""
+
+    q = forms.CharField(
+        label="Find a person by name or NHS number",
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20", "autocomplete": "off"}),
+        error_messages={"required": "Enter a name or an NHS number"},
+    )
+
+    def filter(self, cases):
+        text = self.cleaned_data["q"]
+        digits = re.sub(r"[\s-]", "", text)
+        if digits.isdigit() and len(digits) == 10:
+            return cases.filter(referral__patient__nhs_number=digits)
+        for word in text.split()[:5]:
+            cases = cases.filter(
+                Q(referral__patient__given_name__icontains=word)
+                | Q(referral__patient__family_name__icontains=word)
+            )
+        return cases

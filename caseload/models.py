@@ -7,9 +7,12 @@ contacts with the person; its status and who holds it change only through
 caseload.services, which keeps an append-only history of both.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +29,11 @@ class CaseStatus(models.TextChoices):
 
 
 OPEN_CASE_STATUSES = (CaseStatus.CONTACTING, CaseStatus.ACTIVE, CaseStatus.ON_HOLD)
+# Attempts without reaching the person after which the case may be closed as
+# "unable to contact".
+ATTEMPTS_BEFORE_CLOSING = 3
+# An open case with nothing recorded for this long is flagged.
+NO_CONTACT_DAYS = 14
 
 
 class CloseReason(models.TextChoices):
@@ -50,19 +58,55 @@ class CaseQuerySet(PCNScopedQuerySet):
     def held_by(self, user):
         return self.open().filter(link_worker=user)
 
+    def with_flags(self, today=None):
+        """Annotate what a caseload row needs to say and be filtered by, worked
+        out from the contacts and dates, never stored (so never stale):
+
+        - `last_contact_at` and `attempts` (contacts that did not reach the person);
+        - `no_recent_contact`: open, and nothing recorded for NO_CONTACT_DAYS
+          (counted from the opening while there is no contact yet);
+        - `unable_to_contact`: still contacting after ATTEMPTS_BEFORE_CLOSING
+          attempts, so closing is offered;
+        - `resume_overdue`: on hold past the date it was to resume.
+        """
+        today = today or timezone.localdate()
+        since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
+        contacts = Contact.objects.filter(case=OuterRef("pk")).order_by()
+        attempts = (
+            contacts.exclude(outcome=ContactOutcome.SPOKE)
+            .values("case")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            last_contact_at=Subquery(contacts.order_by("-at").values("at")[:1]),
+            attempts=Coalesce(Subquery(attempts), 0),
+        ).annotate(
+            no_recent_contact=_flag(
+                Q(status__in=OPEN_CASE_STATUSES)
+                & (
+                    Q(last_contact_at__lt=since)
+                    | Q(last_contact_at__isnull=True, opened_at__lt=since)
+                )
+            ),
+            unable_to_contact=_flag(
+                Q(status=CaseStatus.CONTACTING, attempts__gte=ATTEMPTS_BEFORE_CLOSING)
+            ),
+            resume_overdue=_flag(Q(status=CaseStatus.ON_HOLD, resume_on__lt=today)),
+        )
+
     def for_list(self):
         """What a caseload row shows, in as many queries as rows do not change:
-        the person, the referral and its reasons, and the last contact."""
+        the person, the referral and its reasons, and the flags."""
         return (
-            self.select_related("referral__patient")
+            self.select_related("referral__patient", "practice")
             .prefetch_related("referral__reasons")
-            .annotate(
-                last_contact_at=models.Max("contacts__at"),
-                attempts=models.Count(
-                    "contacts", filter=~Q(contacts__outcome=ContactOutcome.SPOKE)
-                ),
-            )
+            .with_flags()
         )
+
+
+def _flag(condition):
+    return ExpressionWrapper(condition, output_field=models.BooleanField())
 
 
 class Case(models.Model):
@@ -131,6 +175,14 @@ class Case(models.Model):
     @property
     def is_contacting(self):
         return self.status == CaseStatus.CONTACTING
+
+    @property
+    def is_active(self):
+        return self.status == CaseStatus.ACTIVE
+
+    @property
+    def is_on_hold(self):
+        return self.status == CaseStatus.ON_HOLD
 
     @property
     def days_open(self):

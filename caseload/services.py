@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from caseload.models import (
+    ATTEMPTS_BEFORE_CLOSING,
     Case,
     CaseAssignment,
     CaseStatus,
@@ -26,10 +27,6 @@ from referrals.models import Status
 from spl import audit
 
 logger = logging.getLogger(__name__)
-
-# Attempts without reaching the person after which the case may be closed as
-# "unable to contact".
-ATTEMPTS_BEFORE_CLOSING = 3
 
 ALREADY_ALLOCATED = "This referral already has a case. Refresh the page to see it."
 
@@ -155,6 +152,35 @@ def person_declined(*, case, by, note=""):
         )
     referrals.record_declined(referral=case.referral, by=by, note=note)
     return _close(case, CloseReason.DECLINED, by=by, summary=note)
+
+
+@transaction.atomic
+def put_on_hold(*, case, by, reason, resume_on):
+    """Pause an active case (the person is in hospital, say) until `resume_on`."""
+    if not reason.strip():
+        raise ValidationError("Say why support is on hold", code="no_reason")
+    if resume_on <= timezone.localdate():
+        raise ValidationError("The date to resume must be in the future", code="past")
+    case = _locked_open(case)
+    if case.status != CaseStatus.ACTIVE:
+        raise ValidationError("Only an active case can be put on hold", code="not_active")
+    case.hold_reason, case.resume_on = reason.strip(), resume_on
+    case.save(update_fields=["hold_reason", "resume_on"])
+    note = f"{reason.strip()}. Resume on {resume_on:%-d %B %Y}"
+    return _set_status(case, CaseStatus.ON_HOLD, by=by, note=note)
+
+
+@transaction.atomic
+def resume(*, case, by):
+    case = _locked_open(case)
+    if case.status != CaseStatus.ON_HOLD:
+        raise ValidationError("This case is not on hold", code="not_on_hold")
+    case.hold_reason, case.resume_on = "", None
+    case.status = CaseStatus.ACTIVE
+    case.save(update_fields=["hold_reason", "resume_on", "status"])
+    _record_status(case, from_status=CaseStatus.ON_HOLD, by=by, note="Support resumed")
+    audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
+    return case
 
 
 def unsuccessful_attempts(case):

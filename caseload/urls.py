@@ -12,5 +12,7 @@ urlpatterns = [
     path("cases/<int:pk>/take/", views.take, name="take"),
     path("cases/<int:pk>/contacts/", views.record_contact, name="record_contact"),
     path("cases/<int:pk>/decision/", views.decide, name="decide"),
+    path("cases/<int:pk>/hold/", views.hold, name="hold"),
+    path("cases/<int:pk>/resume/", views.resume, name="resume"),
     path("allocate/<str:reference>/", views.allocate, name="allocate"),
 ]

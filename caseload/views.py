@@ -3,6 +3,8 @@ page, and allocating a referral. Lists check a permission with the decorator,
 records through get_visible_object_or_404 (decision 5); everything shown is
 audited."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -10,11 +12,27 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from caseload import services
-from caseload.forms import WAITING_LIST, AllocateForm, ContactForm, ReassignForm, link_workers_of
-from caseload.models import Case, CaseStatus
+from caseload.forms import (
+    WAITING_LIST,
+    AllocateForm,
+    CaseloadFilterForm,
+    ContactForm,
+    FindCaseForm,
+    HoldForm,
+    ReassignForm,
+    link_workers_of,
+)
+from caseload.models import (
+    ATTEMPTS_BEFORE_CLOSING,
+    Case,
+    CaseStatus,
+    Contact,
+    ContactOutcome,
+)
 from referrals.models import Referral, Status
 from spl import audit
 from spl.access import get_visible_object_or_404
@@ -25,14 +43,55 @@ PAGE_SIZE = 25
 
 @permission_required("caseload.view_case", raise_exception=True)
 def caseload(request):
-    """The cases the user holds, those waiting longest first."""
+    """The user's open cases, those waiting longest first: filtered by status, flag
+    and practice (GET), or searched by name or NHS number (POST); with what is
+    due today and the year so far."""
     visible = Case.objects.visible_to(request.user)
-    cases = visible.held_by(request.user).order_by("opened_at", "pk")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = visible.held_by(request.user)
+    filters = CaseloadFilterForm(request.GET or None, user=request.user)
+    search = FindCaseForm(request.POST if request.method == "POST" else None)
+    searched = search.is_bound and search.is_valid()
+    cases = filters.filter(mine.with_flags()).order_by("opened_at", "pk")
+    if searched:
+        cases = search.filter(cases)
+    page = Paginator(cases, PAGE_SIZE).get_page(1 if searched else request.GET.get("page"))
     page.object_list = _rows(visible, page, "opened_at")
     audit.record_list(request.user, page)
-    waiting = visible.waiting().count()
-    return render(request, "caseload/caseload.html", {"page": page, "waiting": waiting})
+    return render(
+        request,
+        "caseload/caseload.html",
+        {
+            "page": page,
+            "filters": filters,
+            "search": search,
+            "searched": searched,
+            # Counted under other names than the flags': an aggregate named as
+            # the annotation it filters on makes Django filter on its own alias.
+            "today": mine.with_flags().aggregate(
+                no_contact=Count("pk", filter=Q(no_recent_contact=True)),
+                unreached=Count("pk", filter=Q(unable_to_contact=True)),
+                to_resume=Count("pk", filter=Q(resume_overdue=True)),
+            ),
+            "year": _year_so_far(request.user),
+            "waiting": visible.waiting().count(),
+        },
+    )
+
+
+def _year_so_far(user):
+    """People supported and contacts made by `user` this NHS year (April to March)."""
+    today = timezone.localdate()
+    start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    since = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
+    contacts = Contact.objects.filter(by=user, at__gte=since)
+    return {
+        "start": start,
+        "contacts": contacts.count(),
+        "people": contacts.filter(outcome=ContactOutcome.SPOKE)
+        .values("case__referral__patient")
+        .distinct()
+        .count(),
+    }
 
 
 @permission_required("caseload.view_case", raise_exception=True)
@@ -173,6 +232,38 @@ def decide(request, pk):
     return redirect(case)
 
 
+@require_POST
+def hold(request, pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.put_on_hold(
+                case=case,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                resume_on=form.cleaned_data["resume_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Support is on hold")
+            return redirect(case)
+    return _render_case(request, case, ContactForm(), hold_form=form, status=400)
+
+
+@require_POST
+def resume(request, pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    try:
+        services.resume(case=case, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Support resumed")
+    return redirect(case)
+
+
 def allocate(request, reference):
     """Give a referral awaiting triage to a link worker, or the waiting list."""
     referral = get_visible_object_or_404(
@@ -228,7 +319,7 @@ def _case(request, pk, *, perm):
     )
 
 
-def _render_case(request, case, contact_form, *, status=200):
+def _render_case(request, case, contact_form, *, hold_form=None, status=200):
     contacts = list(case.contacts.select_related("by"))
     attempts = sum(1 for contact in contacts if not contact.reached)
     return render(
@@ -240,7 +331,7 @@ def _render_case(request, case, contact_form, *, status=200):
             "patient": case.patient,
             "contacts": contacts,
             "attempts": attempts,
-            "can_close_unable": case.is_contacting and attempts >= services.ATTEMPTS_BEFORE_CLOSING,
+            "can_close_unable": case.is_contacting and attempts >= ATTEMPTS_BEFORE_CLOSING,
             "history": case.history.select_related("by"),
             "assignments": case.assignments.select_related("from_worker", "to_worker", "by"),
             "earlier_cases": Case.objects.visible_to(request.user)
@@ -249,6 +340,7 @@ def _render_case(request, case, contact_form, *, status=200):
             .select_related("referral")
             .order_by("-opened_at"),
             "form": contact_form,
+            "hold_form": hold_form or HoldForm(),
             "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
         },
         status=status,

@@ -129,10 +129,11 @@ def card(context, content, heading, href=""):
 
 
 @register.simple_block_tag(takes_context=True)
-def details(context, content, summary, count=None):
+def details(context, content, summary, count=None, open=False):
     """`{% details "The columns" %}...{% enddetails %}`: content folded away. With
-    `count=things|length`, the summary says how many: "Earlier checks (3)"."""
-    return _block(context, "details", content, summary=summary, count=count)
+    `count=things|length`, the summary says how many: "Earlier checks (3)";
+    `open=form.errors` unfolds it, to show a form's errors inside."""
+    return _block(context, "details", content, summary=summary, count=count, open=bool(open))
 
 
 @register.simple_block_tag(takes_context=True)
