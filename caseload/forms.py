@@ -1,5 +1,6 @@
 """Forms of the caseload: allocating a referral, recording a contact, putting
-support on hold, reassigning cases, and filtering and searching the caseload."""
+support on hold, closing, reassigning cases, and filtering and searching the
+caseload."""
 
 import datetime
 import re
@@ -243,3 +244,23 @@ class FindCaseForm(forms.Form):
                 | Q(referral__patient__family_name__icontains=word)
             )
         return cases
+
+
+class CloseForm(forms.Form):
+    """End support, with why and a summary."""
+
+    reason = forms.ChoiceField(
+        label="Why is support ending?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why support is ending"},
+    )
+    summary = forms.CharField(
+        label="Closing summary",
+        help_text="What mattered to the person, the support offered and taken up, and the outcome",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write a closing summary"},
+    )
+
+    def __init__(self, *args, reasons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(reason.value, reason.label) for reason in reasons]

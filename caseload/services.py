@@ -183,6 +183,29 @@ def resume(*, case, by):
     return case
 
 
+# Reasons to close a case from its page; declining and being unable to reach the
+# person have their own steps, which record them on the referral too.
+CLOSING_REASONS = [
+    reason
+    for reason in CloseReason
+    if reason not in (CloseReason.DECLINED, CloseReason.UNABLE_TO_CONTACT)
+]
+
+
+@transaction.atomic
+def close(*, case, by, reason, summary):
+    """End support: the case closes with its reason and summary, and so does the
+    referral, whose referrer is told (the status only, outside the NHS)."""
+    if reason not in CLOSING_REASONS:
+        raise ValidationError("Choose why the case is closing", code="reason")
+    if not summary.strip():
+        raise ValidationError("Write a closing summary", code="no_summary")
+    case = _locked_open(case)
+    label = CloseReason(reason).label
+    referrals.close_referral(referral=case.referral, by=by, note=f"Case closed: {label}")
+    return _close(case, reason, by=by, summary=summary.strip())
+
+
 def unsuccessful_attempts(case):
     return case.contacts.exclude(outcome=ContactOutcome.SPOKE).count()
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("cases/<int:pk>/decision/", views.decide, name="decide"),
     path("cases/<int:pk>/hold/", views.hold, name="hold"),
     path("cases/<int:pk>/resume/", views.resume, name="resume"),
+    path("cases/<int:pk>/close/", views.close, name="close"),
     path("allocate/<str:reference>/", views.allocate, name="allocate"),
 ]

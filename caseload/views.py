@@ -20,6 +20,7 @@ from caseload.forms import (
     WAITING_LIST,
     AllocateForm,
     CaseloadFilterForm,
+    CloseForm,
     ContactForm,
     FindCaseForm,
     HoldForm,
@@ -253,6 +254,26 @@ def hold(request, pk):
 
 
 @require_POST
+def close(request, pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    form = CloseForm(request.POST, reasons=services.CLOSING_REASONS)
+    if form.is_valid():
+        try:
+            services.close(
+                case=case,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                summary=form.cleaned_data["summary"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Case closed")
+            return redirect(case)
+    return _render_case(request, case, ContactForm(), close_form=form, status=400)
+
+
+@require_POST
 def resume(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
     try:
@@ -319,7 +340,7 @@ def _case(request, pk, *, perm):
     )
 
 
-def _render_case(request, case, contact_form, *, hold_form=None, status=200):
+def _render_case(request, case, contact_form, *, hold_form=None, close_form=None, status=200):
     contacts = list(case.contacts.select_related("by"))
     attempts = sum(1 for contact in contacts if not contact.reached)
     return render(
@@ -341,6 +362,7 @@ def _render_case(request, case, contact_form, *, hold_form=None, status=200):
             .order_by("-opened_at"),
             "form": contact_form,
             "hold_form": hold_form or HoldForm(),
+            "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS),
             "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
         },
         status=status,

@@ -345,7 +345,7 @@ def test_a_gp_finds_a_referral_by_name_and_a_link_worker_searches_near_a_postcod
     expect(page.locator(".spl-result").first).to_contain_text("Chapeltown debt advice")
 
 
-def test_link_worker_allocates_a_referral_tries_to_call_then_the_person_agrees(
+def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
     page, link_worker, practice
 ):
     from caseload.models import Case, CaseStatus
@@ -380,8 +380,7 @@ def test_link_worker_allocates_a_referral_tries_to_call_then_the_person_agrees(
         "The person agreed to support"
     )
     page.get_by_role("link", name="Your caseload").first.click()
-    expect(page.get_by_role("link", name="Jo Bloggs")).to_be_visible()
-
+    page.get_by_role("link", name="Jo Bloggs").click()
     case = Case.objects.get(referral=referral)
     referral.refresh_from_db()
     assert (case.status, case.contacts.count(), referral.status) == (
@@ -389,6 +388,15 @@ def test_link_worker_allocates_a_referral_tries_to_call_then_the_person_agrees(
         2,
         Status.ACCEPTED,
     )
+
+    page.get_by_text("Close the case").first.click()  # the details' summary
+    page.get_by_label("Goals met").check()
+    page.get_by_label("Closing summary").fill("Joined the Tuesday walking group")
+    check_accessibility(page)  # the page with the closing form unfolded
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Case closed")
+    referral.refresh_from_db()
+    assert referral.status == Status.CLOSED
 
 
 def test_supervisor_reassigns_a_link_workers_case_to_a_colleague(
