@@ -268,3 +268,20 @@ class Contact(models.Model):
     @property
     def reached(self):
         return self.outcome == ContactOutcome.SPOKE
+
+
+class ReminderDigest(models.Model):
+    """That a link worker was sent their daily digest for a day: one row per user
+    and day, so the daily task never sends twice (caseload.reminders)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_and_day")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.day}"

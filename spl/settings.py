@@ -296,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "directory.tasks.notify_expiring_quality_checks",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Every weekday at 07:30, send each link worker one digest of what on their
+    # caseload is due: counts and a link, never a name (caseload.reminders).
+    "send-caseload-reminders": {
+        "task": "caseload.tasks.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
 }
 
 # Logs are plain lines on stderr with the request id; they carry ids, never

@@ -1,0 +1,89 @@
+"""The link workers' daily digest: what on their caseload needs them.
+
+The daily task (caseload.tasks.send_daily_reminders) or the
+`send_caseload_reminders` command runs `send_daily_digests`: it works out, from
+the cases and contacts, each link worker's cases on hold past their date to
+resume, not reached after 3 attempts, and without a contact for 14 days (the
+flags of CaseQuerySet.with_flags), and emails each link worker with any of
+them one digest: counts and a link, never a name. Each digest is claimed by
+creating its ReminderDigest (unique per user and day), so two runs at once, or
+one run twice, never send twice. Reviews, goals, safeguarding follow-ups and
+providers' non-responses join the digest as the caseload gains them.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from caseload.models import Case, ReminderDigest
+from spl.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def due(today=None):
+    """{link worker id: {"no_contact": n, "unreached": n, "to_resume": n}} for
+    each active link worker with anything due."""
+    rows = (
+        Case.objects.open()
+        .filter(link_worker__isnull=False, link_worker__is_active=True)
+        .with_flags(today)
+        .values("link_worker")
+        .annotate(
+            no_contact=Count("pk", filter=Q(no_recent_contact=True)),
+            unreached=Count("pk", filter=Q(unable_to_contact=True)),
+            to_resume=Count("pk", filter=Q(resume_overdue=True)),
+        )
+        .order_by("link_worker")
+    )
+    return {
+        row.pop("link_worker"): row
+        for row in rows
+        if row["no_contact"] or row["unreached"] or row["to_resume"]
+    }
+
+
+def send_daily_digests(today=None):
+    """Send today's digests not yet sent. Returns how many were sent."""
+    today = today or timezone.localdate()
+    counts = due(today)
+    sent = 0
+    for user in User.objects.filter(pk__in=counts).order_by("pk"):
+        if not _claim(user, today):
+            continue
+        try:
+            subject, body = _render(user, counts[user.pk])
+            send_mail(subject, body, None, [user.email])
+        except Exception:
+            # Un-claim, so the next run (or the task's retry) sends it.
+            ReminderDigest.objects.filter(user=user, day=today).delete()
+            raise
+        sent += 1
+        logger.info("Sent the caseload digest for %s to user %s", today, user.pk)
+    return sent
+
+
+def _claim(user, day):
+    try:
+        with transaction.atomic():
+            ReminderDigest.objects.create(user=user, day=day)
+    except IntegrityError:
+        return False  # another run got there first
+    return True
+
+
+def _render(user, counts):
+    context = {
+        "first_name": user.get_short_name(),
+        "counts": counts,
+        "link": settings.SITE_URL + reverse("caseload:caseload"),
+        "service_name": settings.SERVICE_NAME,
+    }
+    subject = "Your caseload today"
+    return subject, render_to_string("emails/caseload_digest.txt", context)
