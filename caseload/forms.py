@@ -1,6 +1,6 @@
 """Forms of the caseload: allocating a referral, recording a contact, putting
-support on hold, closing, reassigning cases, and filtering and searching the
-caseload."""
+support on hold, closing, reassigning cases, filtering and searching the
+caseload, and the support plan."""
 
 import datetime
 import re
@@ -9,7 +9,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from caseload.models import CaseStatus, ContactMode, ContactOutcome
+from caseload.models import CaseStatus, ContactMode, ContactOutcome, GoalStatus
+from referrals.models import Reason
 from spl import roles
 from spl.fields import DateField
 from spl.models import Practice, User
@@ -264,3 +265,62 @@ class CloseForm(forms.Form):
     def __init__(self, *args, reasons, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [(reason.value, reason.label) for reason in reasons]
+
+
+class PlanDetailsForm(forms.Form):
+    what_matters = forms.CharField(
+        label="What matters to me",
+        help_text="In the person's own words",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    strengths = forms.CharField(
+        label="Strengths",
+        help_text="What the person is good at, and who and what they can draw on",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    needs = forms.MultipleChoiceField(
+        label="Areas of need",
+        choices=Reason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    review_on = DateField(
+        label="Review date (optional)", help_text="For example, 1 3 2027", required=False
+    )
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(
+        label="Goal",
+        help_text="What the person wants to achieve, in their words",
+        max_length=500,
+        error_messages={"required": "Enter the goal"},
+    )
+    by_when = DateField(
+        label="By when (optional)", help_text="For example, 1 3 2027", required=False
+    )
+
+
+class GoalUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=GoalStatus.choices)
+    progress = forms.CharField(
+        label="Progress notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ActionForm(forms.Form):
+    who = forms.CharField(
+        label="Who", max_length=100, error_messages={"required": "Enter who will do it"}
+    )
+    what = forms.CharField(
+        label="What they will do",
+        max_length=500,
+        error_messages={"required": "Enter what they will do"},
+    )
+    by_when = DateField(
+        label="By when (optional)", help_text="For example, 1 3 2027", required=False
+    )

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals.models import Referral
+from referrals.models import Reason, Referral
 from spl.models import Practice
 from spl.querysets import PCNScopedQuerySet
 
@@ -285,3 +285,88 @@ class ReminderDigest(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.day}"
+
+
+class Plan(models.Model):
+    """One version of a person's personalised care and support plan.
+
+    A case has at most one draft (number None), which the link worker and the
+    person work on; agreeing it gives it the next number, the time and who
+    agreed it, and it never changes again. Changing an agreed plan starts a new
+    draft from it (caseload.plans).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    what_matters = models.TextField("what matters to me", blank=True)
+    strengths = models.TextField(blank=True)
+    # The areas of need, as referrals.models.Reason values.
+    needs = models.JSONField(default=list, blank=True)
+    review_on = models.DateField("review date", null=True, blank=True)
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case", models.F("number").asc(nulls_last=True)]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="plan_version_once"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(number__isnull=True), name="one_draft_plan_per_case"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True, agreed_at__isnull=True)
+                | Q(number__isnull=False, agreed_at__isnull=False),
+                name="agreed_plan_has_number_and_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Plan {self.number or 'draft'} of case {self.case_id}"
+
+    @property
+    def is_draft(self):
+        return self.number is None
+
+    def need_labels(self):
+        return [Reason(value).label for value in self.needs if value in Reason.values]
+
+
+class GoalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField("goal", max_length=500)
+    by_when = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED
+    )
+    progress = models.TextField("progress notes", blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description
+
+
+class PlanAction(models.Model):
+    """Who does what, by when, towards the plan's goals."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    who = models.CharField(max_length=100)
+    what = models.CharField(max_length=500)
+    by_when = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.who}: {self.what}"

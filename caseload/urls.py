@@ -15,5 +15,7 @@ urlpatterns = [
     path("cases/<int:pk>/hold/", views.hold, name="hold"),
     path("cases/<int:pk>/resume/", views.resume, name="resume"),
     path("cases/<int:pk>/close/", views.close, name="close"),
+    path("cases/<int:pk>/plan/", views.plan, name="plan"),
+    path("cases/<int:pk>/plan/<int:number>/", views.plan_version, name="plan_version"),
     path("allocate/<str:reference>/", views.allocate, name="allocate"),
 ]

@@ -7,23 +7,27 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Min, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from caseload import services
+from caseload import plans, services
 from caseload.forms import (
     WAITING_LIST,
+    ActionForm,
     AllocateForm,
     CaseloadFilterForm,
     CloseForm,
     ContactForm,
     FindCaseForm,
+    GoalForm,
+    GoalUpdateForm,
     HoldForm,
+    PlanDetailsForm,
     ReassignForm,
     link_workers_of,
 )
@@ -33,6 +37,8 @@ from caseload.models import (
     CaseStatus,
     Contact,
     ContactOutcome,
+    Goal,
+    PlanAction,
 )
 from referrals.models import Referral, Status
 from spl import audit
@@ -363,6 +369,133 @@ def _render_case(request, case, contact_form, *, hold_form=None, close_form=None
             "form": contact_form,
             "hold_form": hold_form or HoldForm(),
             "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS),
+            "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
+        },
+        status=status,
+    )
+
+
+def plan(request, pk):
+    """The person's support plan: the draft, worked on with them, or the latest
+    agreed version. Each form on the page posts here with its name in `form`."""
+    case = _case(request, pk, perm="caseload.view_case")
+    forms_ = _plan_forms(case)
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("caseload.change_case"):
+            raise PermissionDenied
+        name = request.POST.get("form", "")
+        try:
+            done, forms_ = _plan_post(request, case, name, forms_)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            done = False
+        if done:
+            return redirect("caseload:plan", pk=case.pk)
+        status = 400
+    else:
+        audit.record(request.user, audit.VIEW, case, patient=case.patient)
+    return _render_plan(request, case, forms_, status=status)
+
+
+def plan_version(request, pk, number):
+    case = _case(request, pk, perm="caseload.view_case")
+    version = get_object_or_404(case.plans.filter(number__isnull=False), number=number)
+    audit.record(request.user, audit.VIEW, version, patient=case.patient)
+    return render(
+        request,
+        "caseload/plan_version.html",
+        {"case": case, "patient": case.patient, "plan": version},
+    )
+
+
+def _plan_forms(case, data=None, bound=""):
+    """The plan page's forms, the one named `bound` bound to `data`."""
+    draft = case.plans.filter(number__isnull=True).first()
+
+    def make(name, form_class, **kwargs):
+        return form_class(data if bound == name else None, **kwargs)
+
+    initial = {}
+    if draft is not None:
+        initial = {
+            "what_matters": draft.what_matters,
+            "strengths": draft.strengths,
+            "needs": draft.needs,
+            "review_on": draft.review_on,
+        }
+    return {
+        "details": make("details", PlanDetailsForm, initial=initial),
+        "goal": make("goal", GoalForm, prefix="goal"),
+        "action": make("action", ActionForm, prefix="action"),
+        "goals": {
+            goal.pk: make(
+                f"goal-{goal.pk}",
+                GoalUpdateForm,
+                prefix=f"goal-{goal.pk}",
+                initial={"status": goal.status, "progress": goal.progress},
+            )
+            for goal in (draft.goals.all() if draft else ())
+        },
+    }
+
+
+def _plan_post(request, case, name, forms_):
+    """Do what the form `name` asks; (done, the forms to show again)."""
+    by, data = request.user, request.POST
+    if name == "draft":
+        plans.draft(case=case, by=by)
+        return True, forms_
+    if name == "agree":
+        version = plans.agree(case=case, by=by)
+        messages.success(request, f"Plan version {version.number} agreed")
+        return True, forms_
+    forms_ = _plan_forms(case, data, bound=name)
+    if name == "details" and forms_["details"].is_valid():
+        plans.save_details(case=case, by=by, **forms_["details"].cleaned_data)
+        messages.success(request, "Plan saved")
+        return True, forms_
+    if name == "goal" and forms_["goal"].is_valid():
+        plans.add_goal(case=case, by=by, **forms_["goal"].cleaned_data)
+        return True, forms_
+    if name == "action" and forms_["action"].is_valid():
+        plans.add_action(case=case, by=by, **forms_["action"].cleaned_data)
+        return True, forms_
+    if name.startswith("goal-"):
+        goal = get_object_or_404(Goal, pk=name.removeprefix("goal-"), plan__case=case)
+        form = forms_["goals"].get(goal.pk)
+        if form is not None and form.is_valid():
+            plans.update_goal(goal=goal, by=by, **form.cleaned_data)
+            return True, forms_
+    if name.startswith(("remove-goal-", "remove-action-")):
+        model = Goal if name.startswith("remove-goal-") else PlanAction
+        item = get_object_or_404(model, pk=name.rsplit("-", 1)[-1], plan__case=case)
+        plans.remove(item=item, by=by)
+        return True, forms_
+    return False, forms_
+
+
+def _render_plan(request, case, forms_, *, status=200):
+    draft = case.plans.filter(number__isnull=True).prefetch_related("goals", "actions").first()
+    bound = next(
+        (form for form in [forms_["details"], forms_["goal"], forms_["action"],
+                           *forms_["goals"].values()] if form.errors),
+        None,
+    )  # fmt: skip
+    return render(
+        request,
+        "caseload/plan.html",
+        {
+            "case": case,
+            "patient": case.patient,
+            "draft": draft,
+            "goal_forms": [(goal, forms_["goals"].get(goal.pk)) for goal in draft.goals.all()]
+            if draft
+            else [],
+            "latest": plans.latest(case),
+            "versions": case.plans.filter(number__isnull=False).select_related("agreed_by"),
+            "forms": forms_,
+            "form": bound,
             "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
         },
         status=status,

@@ -389,6 +389,21 @@ def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
         Status.ACCEPTED,
     )
 
+    page.get_by_role("link", name="Support plan").click()
+    page.get_by_role("button", name="Start the plan").click()
+    page.get_by_label("What matters to me").fill("Getting out of the house again")
+    page.get_by_label("Loneliness and isolation").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Add goal").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the goal")
+    page.get_by_label("Goal", exact=True).fill("Join a walking group")
+    page.get_by_role("button", name="Add goal").click()
+    page.get_by_role("button", name="The person agreed this plan").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        "Plan version 1 agreed"
+    )
+    page.get_by_role("link", name="Case", exact=True).click()
+
     page.get_by_text("Close the case").first.click()  # the details' summary
     page.get_by_label("Goals met").check()
     page.get_by_label("Closing summary").fill("Joined the Tuesday walking group")

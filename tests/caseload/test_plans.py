@@ -1,0 +1,172 @@
+"""Personalised care and support plans: drafts, agreed versions, nothing agreed
+ever overwritten."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from caseload import plans, services
+from caseload.models import GoalStatus, Plan
+from tests.factories import ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(practice, link_worker):
+    referral = ReferralFactory(patient__registered_practice=practice)
+    case = services.allocate(referral=referral, to=link_worker, by=link_worker)
+    return services.person_agreed(case=case, by=link_worker)
+
+
+def agreed_plan(case, by):
+    plans.save_details(
+        case=case, by=by, what_matters="Getting out of the house", strengths="Loves gardening",
+        needs=["loneliness"], review_on=datetime.date(2027, 2, 1),
+    )  # fmt: skip
+    plans.add_goal(case=case, by=by, description="Join a group", by_when=None)
+    plans.add_action(case=case, by=by, who="Amira", what="Find a gardening club")
+    return plans.agree(case=case, by=by)
+
+
+def test_agreeing_numbers_the_plan_with_who_and_when(case, link_worker):
+    plan = agreed_plan(case, link_worker)
+    assert (plan.number, plan.agreed_by) == (1, link_worker)
+    assert plan.agreed_at is not None
+
+
+def test_a_plan_needs_what_matters_and_a_goal_to_be_agreed(case, link_worker):
+    plans.add_goal(case=case, by=link_worker, description="Join a group")
+    with pytest.raises(ValidationError, match="what matters"):
+        plans.agree(case=case, by=link_worker)
+
+
+def test_changing_an_agreed_plan_starts_a_draft_from_it(case, link_worker):
+    first = agreed_plan(case, link_worker)
+    draft = plans.draft(case=case, by=link_worker)
+    assert draft.pk != first.pk
+    assert draft.is_draft
+    assert draft.what_matters == "Getting out of the house"
+    assert [goal.description for goal in draft.goals.all()] == ["Join a group"]
+    assert [action.what for action in draft.actions.all()] == ["Find a gardening club"]
+
+
+def test_nothing_agreed_is_overwritten(case, link_worker):
+    first = agreed_plan(case, link_worker)
+    plans.save_details(
+        case=case, by=link_worker, what_matters="Seeing my grandchildren", strengths="",
+        needs=["loneliness"], review_on=None,
+    )  # fmt: skip
+    goal = plans.draft(case=case, by=link_worker).goals.get()
+    plans.update_goal(goal=goal, by=link_worker, status=GoalStatus.ACHIEVED, progress="Joined")
+    second = plans.agree(case=case, by=link_worker)
+    first.refresh_from_db()
+    assert first.what_matters == "Getting out of the house"
+    assert first.goals.get().status == GoalStatus.NOT_STARTED
+    assert (second.number, second.goals.get().status) == (2, GoalStatus.ACHIEVED)
+
+
+def test_a_goal_of_an_agreed_plan_cannot_change(case, link_worker):
+    plan = agreed_plan(case, link_worker)
+    with pytest.raises(ValidationError, match="cannot change"):
+        plans.update_goal(
+            goal=plan.goals.get(), by=link_worker, status=GoalStatus.ACHIEVED, progress=""
+        )
+
+
+def test_the_database_holds_one_draft_per_case(case, link_worker):
+    plans.draft(case=case, by=link_worker)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plan.objects.create(case=case)
+
+
+def test_needs_are_kept_in_the_lists_order(case, link_worker):
+    plan = plans.save_details(
+        case=case, by=link_worker, what_matters="x", strengths="",
+        needs=["housing", "loneliness"], review_on=None,
+    )  # fmt: skip
+    assert plan.needs == ["loneliness", "housing"]
+
+
+def test_unknown_needs_are_refused(case, link_worker):
+    with pytest.raises(ValidationError):
+        plans.save_details(
+            case=case, by=link_worker, what_matters="x", strengths="", needs=["magic"],
+            review_on=None,
+        )  # fmt: skip
+
+
+# The plan page
+
+
+def url(case):
+    return f"/caseload/cases/{case.pk}/plan/"
+
+
+def test_the_plan_page_is_scoped(client_for, case, outsider, pcn):
+    assert client_for(outsider).get(url(case)).status_code == 404
+
+
+def test_a_plan_is_written_and_agreed_on_its_page(client_for, case, link_worker):
+    client = client_for(link_worker)
+    client.post(url(case), {"form": "draft"})
+    client.post(
+        url(case),
+        {"form": "details", "what_matters": "Getting out of the house", "strengths": "",
+         "needs": ["loneliness"]},
+    )  # fmt: skip
+    client.post(url(case), {"form": "goal", "goal-description": "Join a walking group"})
+    client.post(
+        url(case), {"form": "action", "action-who": "Amira", "action-what": "Call Ramblers"}
+    )
+    response = client.post(url(case), {"form": "agree"}, follow=True)
+    assert "Plan version 1 agreed" in response.content.decode()
+    plan = case.plans.get()
+    assert (plan.number, plan.what_matters, plan.goals.get().description) == (
+        1,
+        "Getting out of the house",
+        "Join a walking group",
+    )
+
+
+def test_a_goal_without_words_says_what_to_enter_and_keeps_the_date(client_for, case, link_worker):
+    client = client_for(link_worker)
+    client.post(url(case), {"form": "draft"})
+    response = client.post(
+        url(case),
+        {"form": "goal", "goal-description": "", "goal-by_when_day": "1",
+         "goal-by_when_month": "3", "goal-by_when_year": "2027"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the goal" in page
+    assert 'value="2027"' in page
+
+
+def test_agreeing_without_a_goal_says_why(client_for, case, link_worker):
+    client = client_for(link_worker)
+    client.post(url(case), {"form": "draft"})
+    client.post(url(case), {"form": "details", "what_matters": "Company", "strengths": ""})
+    response = client.post(url(case), {"form": "agree"})
+    assert "Add at least one goal" in response.content.decode()
+    assert not case.plans.filter(number__isnull=False).exists()
+
+
+def test_an_agreed_version_stays_readable(client_for, case, link_worker):
+    agreed_plan(case, link_worker)
+    plans.save_details(
+        case=case, by=link_worker, what_matters="Something new", strengths="", needs=[],
+        review_on=None,
+    )  # fmt: skip
+    page = client_for(link_worker).get(f"{url(case)}1/").content.decode()
+    assert "Getting out of the house" in page
+    assert "Something new" not in page
+
+
+def test_viewing_the_plan_is_audited(client_for, case, link_worker):
+    from spl.models import AuditEvent
+
+    client_for(link_worker).get(url(case))
+    assert AuditEvent.objects.filter(action="view", patient_id=str(case.patient.pk)).exists()
