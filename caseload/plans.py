@@ -145,3 +145,44 @@ def _draft_item(model, item):
     if not item.plan.case.is_open:
         raise ValidationError("This case is closed", code="closed")
     return item
+
+
+def changes(older, newer):
+    """What changed from one version of a plan to a later one, in words: a list
+    of (what, before, after), before or after empty for a goal or action
+    added or taken off. Goals and actions are matched by their words."""
+    found = []
+    for field in ("what_matters", "strengths", "review_on"):
+        before, after = getattr(older, field), getattr(newer, field)
+        if before != after:
+            label = Plan._meta.get_field(field).verbose_name
+            found.append((label[:1].upper() + label[1:], _shown(before), _shown(after)))
+    if older.needs != newer.needs:
+        found.append(
+            ("Areas of need", ", ".join(older.need_labels()), ", ".join(newer.need_labels()))
+        )
+    old_goals = {goal.description: goal for goal in older.goals.all()}
+    new_goals = {goal.description: goal for goal in newer.goals.all()}
+    for description in sorted(old_goals.keys() | new_goals.keys()):
+        before, after = _goal(old_goals.get(description)), _goal(new_goals.get(description))
+        if before != after:
+            found.append((f"Goal: {description}", before, after))
+    old_actions = {str(action) for action in older.actions.all()}
+    new_actions = {str(action) for action in newer.actions.all()}
+    for action in sorted(old_actions - new_actions):
+        found.append(("Action", action, ""))
+    for action in sorted(new_actions - old_actions):
+        found.append(("Action", "", action))
+    return found
+
+
+def _shown(value):
+    if value is None:
+        return ""
+    return value.strftime("%-d %B %Y") if hasattr(value, "strftime") else value
+
+
+def _goal(goal):
+    if goal is None:
+        return ""
+    return goal.get_status_display() + (f": {goal.progress}" if goal.progress else "")

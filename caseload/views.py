@@ -401,11 +401,18 @@ def plan(request, pk):
 def plan_version(request, pk, number):
     case = _case(request, pk, perm="caseload.view_case")
     version = get_object_or_404(case.plans.filter(number__isnull=False), number=number)
+    previous = case.plans.filter(number=number - 1).first()
     audit.record(request.user, audit.VIEW, version, patient=case.patient)
     return render(
         request,
         "caseload/plan_version.html",
-        {"case": case, "patient": case.patient, "plan": version},
+        {
+            "case": case,
+            "patient": case.patient,
+            "plan": version,
+            "previous": previous,
+            "changes": plans.changes(previous, version) if previous else [],
+        },
     )
 
 

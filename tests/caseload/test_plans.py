@@ -170,3 +170,28 @@ def test_viewing_the_plan_is_audited(client_for, case, link_worker):
 
     client_for(link_worker).get(url(case))
     assert AuditEvent.objects.filter(action="view", patient_id=str(case.patient.pk)).exists()
+
+
+def test_a_version_shows_what_changed_since_the_one_before(client_for, case, link_worker):
+    agreed_plan(case, link_worker)
+    plans.save_details(
+        case=case, by=link_worker, what_matters="Seeing my grandchildren",
+        strengths="Loves gardening", needs=["loneliness"], review_on=datetime.date(2027, 2, 1),
+    )  # fmt: skip
+    goal = plans.draft(case=case, by=link_worker).goals.get()
+    plans.update_goal(goal=goal, by=link_worker, status=GoalStatus.ACHIEVED, progress="Joined")
+    plans.add_goal(case=case, by=link_worker, description="Volunteer at the food bank")
+    plans.agree(case=case, by=link_worker)
+    page = " ".join(client_for(link_worker).get(f"{url(case)}2/").content.decode().split())
+    assert "What changed since version 1" in page
+    assert "Getting out of the house" in page and "Seeing my grandchildren" in page
+    assert "Achieved: Joined" in page
+    assert "Goal: Volunteer at the food bank" in page
+    assert "Strengths" not in page.split("What changed")[1].split("The plan")[0]
+
+
+def test_changes_are_empty_between_identical_versions(case, link_worker):
+    first = agreed_plan(case, link_worker)
+    plans.draft(case=case, by=link_worker)
+    second = plans.agree(case=case, by=link_worker)
+    assert plans.changes(first, second) == []
