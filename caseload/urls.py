@@ -17,5 +17,6 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.close, name="close"),
     path("cases/<int:pk>/plan/", views.plan, name="plan"),
     path("cases/<int:pk>/plan/<int:number>/", views.plan_version, name="plan_version"),
+    path("cases/<int:pk>/plan/<int:number>/pdf/", views.plan_pdf, name="plan_pdf"),
     path("allocate/<str:reference>/", views.allocate, name="allocate"),
 ]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Min, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -44,6 +45,7 @@ from referrals.models import Referral, Status
 from spl import audit
 from spl.access import get_visible_object_or_404
 from spl.models import Membership
+from spl.pdf import render_pdf
 
 PAGE_SIZE = 25
 
@@ -507,3 +509,19 @@ def _render_plan(request, case, forms_, *, status=200):
         },
         status=status,
     )
+
+
+def plan_pdf(request, pk, number):
+    """The person's copy of an agreed plan, as a PDF. Its file name names no one."""
+    case = _case(request, pk, perm="caseload.view_case")
+    version = get_object_or_404(
+        case.plans.filter(number__isnull=False).select_related("agreed_by"), number=number
+    )
+    pdf = render_pdf(
+        "caseload/plan_pdf.html",
+        {"plan": version, "patient": case.patient, "link_worker": case.link_worker},
+    )
+    audit.record(request.user, audit.VIEW, version, patient=case.patient)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="support-plan-{number}.pdf"'
+    return response

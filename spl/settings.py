@@ -330,5 +330,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs each step of every PDF at INFO; its warnings (a
+        # refused URL, say) still show.
+        "weasyprint": {"level": "WARNING"},
     },
 }

@@ -348,3 +348,47 @@ def test_team_caseloads(page, demo):
     page.get_by_role("link", name="Tom Evans").click()
     page.wait_for_load_state()
     shoot(page, "caseload-team")
+
+
+def test_plan_pdf_first_page(demo, tmp_path):
+    """The person's copy of their plan: its first page as a picture (needs
+    pdftoppm, from Debian's poppler-utils)."""
+    import datetime
+    import shutil
+    import subprocess
+
+    from caseload import plans
+    from caseload.models import Case, CaseStatus
+    from spl.pdf import render_pdf
+
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdftoppm:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    amira = User.objects.get(email="linkworker@example.org")
+    case = Case.objects.held_by(amira).filter(status=CaseStatus.ACTIVE).order_by("pk").first()
+    plans.save_details(
+        case=case, by=amira, what_matters="Seeing my friends from the allotment again, and "
+        "getting out of the house most days.", strengths="Knows a lot about growing "
+        "vegetables. My neighbour Sue checks in on me.", needs=["loneliness", "physical_activity"],
+        review_on=datetime.date(2027, 2, 26),
+    )  # fmt: skip
+    plans.add_goal(case=case, by=amira, description="Go to the allotment society open day")
+    plans.add_goal(case=case, by=amira, description="Walk to the park twice a week")
+    plans.add_action(
+        case=case, by=amira, who="Amira (link worker)",
+        what="Find the date of the open day and send it to me",
+    )  # fmt: skip
+    plan = plans.agree(case=case, by=amira)
+    pdf = tmp_path / "plan.pdf"
+    pdf.write_bytes(
+        render_pdf(
+            "caseload/plan_pdf.html",
+            {"plan": plan, "patient": case.patient, "link_worker": case.link_worker},
+        )
+    )
+    OUT.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+         str(OUT / "plan-pdf-page-1")],
+        check=True,
+    )  # fmt: skip

@@ -195,3 +195,32 @@ def test_changes_are_empty_between_identical_versions(case, link_worker):
     plans.draft(case=case, by=link_worker)
     second = plans.agree(case=case, by=link_worker)
     assert plans.changes(first, second) == []
+
+
+def test_the_persons_copy_is_a_pdf_of_their_plan_in_plain_words(client_for, case, link_worker):
+    import io
+
+    import pypdf
+
+    agreed_plan(case, link_worker)
+    response = client_for(link_worker).get(f"{url(case)}1/pdf/")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="support-plan-1.pdf"'
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert "Your support plan" in text
+    assert "What matters to you Getting out of the house" in text
+    assert "Join a group" in text
+    assert "Amira Khan" in text
+    assert case.patient.full_name in text
+
+
+def test_the_pdf_is_scoped_and_audited(client_for, case, link_worker, outsider):
+    from spl.models import AuditEvent
+
+    agreed_plan(case, link_worker)
+    assert client_for(outsider).get(f"{url(case)}1/pdf/").status_code == 404
+    client_for(link_worker).get(f"{url(case)}1/pdf/")
+    assert AuditEvent.objects.filter(object_type="caseload.plan", action="view").exists()
