@@ -9,7 +9,14 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from caseload.models import CaseStatus, ContactMode, ContactOutcome, GoalStatus
+from caseload.models import (
+    CaseStatus,
+    ContactMode,
+    ContactOutcome,
+    EscalatedTo,
+    GoalStatus,
+    SafeguardingCategory,
+)
 from referrals.models import Reason
 from spl import roles
 from spl.fields import DateField
@@ -323,4 +330,35 @@ class ActionForm(forms.Form):
     )
     by_when = DateField(
         label="By when (optional)", help_text="For example, 1 3 2027", required=False
+    )
+
+
+class ConcernForm(forms.Form):
+    category = forms.ChoiceField(
+        label="What kind of concern?",
+        choices=SafeguardingCategory.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of concern it is"},
+    )
+    what_happened = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe what happened"},
+    )
+    action_taken = forms.CharField(
+        label="Action taken (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    escalated_to = forms.ChoiceField(
+        label="Escalated to", choices=EscalatedTo.choices, required=False, widget=forms.RadioSelect
+    )
+    follow_up_on = DateField(
+        label="Follow-up date (optional)", help_text="For example, 7 12 2026", required=False
+    )
+
+
+class CloseConcernForm(forms.Form):
+    outcome = forms.CharField(
+        label="Outcome",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what the outcome was"},
     )

@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -67,7 +67,9 @@ class CaseQuerySet(PCNScopedQuerySet):
           (counted from the opening while there is no contact yet);
         - `unable_to_contact`: still contacting after ATTEMPTS_BEFORE_CLOSING
           attempts, so closing is offered;
-        - `resume_overdue`: on hold past the date it was to resume.
+        - `resume_overdue`: on hold past the date it was to resume;
+        - `safeguarding`: a safeguarding concern is open, and
+          `safeguarding_follow_up`: one's follow-up date has come.
         """
         today = today or timezone.localdate()
         since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
@@ -81,6 +83,14 @@ class CaseQuerySet(PCNScopedQuerySet):
         return self.annotate(
             last_contact_at=Subquery(contacts.order_by("-at").values("at")[:1]),
             attempts=Coalesce(Subquery(attempts), 0),
+            safeguarding=Exists(
+                SafeguardingConcern.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
+            ),
+            safeguarding_follow_up=Exists(
+                SafeguardingConcern.objects.filter(
+                    case=OuterRef("pk"), closed_at__isnull=True, follow_up_on__lte=today
+                )
+            ),
         ).annotate(
             no_recent_contact=_flag(
                 Q(status__in=OPEN_CASE_STATUSES)
@@ -370,3 +380,61 @@ class PlanAction(models.Model):
 
     def __str__(self):
         return f"{self.who}: {self.what}"
+
+
+class SafeguardingCategory(models.TextChoices):
+    ABUSE_OR_NEGLECT = "abuse_or_neglect", "Abuse or neglect of an adult"
+    SELF_NEGLECT = "self_neglect", "Self-neglect"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    FINANCIAL_ABUSE = "financial_abuse", "Financial or material abuse"
+    CHILD = "child", "A child at risk"
+    RISK_TO_SELF = "risk_to_self", "Risk of harm to self"
+    OTHER = "other", "Other"
+
+
+class EscalatedTo(models.TextChoices):
+    NOT_YET = "", "Not escalated"
+    PRACTICE_LEAD = "practice_lead", "The practice safeguarding lead"
+    LOCAL_AUTHORITY = "local_authority", "The local authority"
+    POLICE = "police", "The police"
+
+
+class SafeguardingConcern(models.Model):
+    """A safeguarding concern about the person of a case. Only the PCN's care team
+    (link workers and supervisors) may see it; an open concern flags the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="concerns")
+    category = models.CharField(max_length=30, choices=SafeguardingCategory.choices)
+    what_happened = models.TextField()
+    action_taken = models.TextField(blank=True)
+    escalated_to = models.CharField(max_length=20, choices=EscalatedTo.choices, blank=True)
+    follow_up_on = models.DateField("follow-up date", null=True, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | ~Q(outcome=""),
+                name="closed_concern_has_outcome",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} (case {self.case_id})"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+    @property
+    def patient(self):
+        return self.case.referral.patient

@@ -3,12 +3,13 @@
 The daily task (caseload.tasks.send_daily_reminders) or the
 `send_caseload_reminders` command runs `send_daily_digests`: it works out, from
 the cases and contacts, each link worker's cases on hold past their date to
-resume, not reached after 3 attempts, and without a contact for 14 days (the
-flags of CaseQuerySet.with_flags), and emails each link worker with any of
+resume, not reached after 3 attempts, without a contact for 14 days, and with a
+safeguarding concern's follow-up date come (the flags of
+CaseQuerySet.with_flags), and emails each link worker with any of
 them one digest: counts and a link, never a name. Each digest is claimed by
 creating its ReminderDigest (unique per user and day), so two runs at once, or
-one run twice, never send twice. Reviews, goals, safeguarding follow-ups and
-providers' non-responses join the digest as the caseload gains them.
+one run twice, never send twice. Reviews, goals and providers' non-responses
+join the digest as the caseload gains them.
 """
 
 import logging
@@ -28,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 
 def due(today=None):
-    """{link worker id: {"no_contact": n, "unreached": n, "to_resume": n}} for
-    each active link worker with anything due."""
+    """{link worker id: {"no_contact": n, "unreached": n, "to_resume": n,
+    "follow_ups": n}} for each active link worker with anything due."""
     rows = (
         Case.objects.open()
         .filter(link_worker__isnull=False, link_worker__is_active=True)
@@ -39,14 +40,16 @@ def due(today=None):
             no_contact=Count("pk", filter=Q(no_recent_contact=True)),
             unreached=Count("pk", filter=Q(unable_to_contact=True)),
             to_resume=Count("pk", filter=Q(resume_overdue=True)),
+            follow_ups=Count("pk", filter=Q(safeguarding_follow_up=True)),
         )
         .order_by("link_worker")
     )
-    return {
-        row.pop("link_worker"): row
-        for row in rows
-        if row["no_contact"] or row["unreached"] or row["to_resume"]
-    }
+    found = {}
+    for row in rows:
+        worker = row.pop("link_worker")
+        if any(row.values()):
+            found[worker] = row
+    return found
 
 
 def send_daily_digests(today=None):

@@ -21,6 +21,7 @@ from caseload.models import (
     CloseReason,
     Contact,
     ContactOutcome,
+    SafeguardingConcern,
 )
 from referrals import services as referrals
 from referrals.models import Status
@@ -204,6 +205,41 @@ def close(*, case, by, reason, summary):
     label = CloseReason(reason).label
     referrals.close_referral(referral=case.referral, by=by, note=f"Case closed: {label}")
     return _close(case, reason, by=by, summary=summary.strip())
+
+
+@transaction.atomic
+def raise_concern(
+    *, case, by, category, what_happened, action_taken="", escalated_to="", follow_up_on=None
+):
+    """Record a safeguarding concern: it flags the case until it is closed."""
+    concern = SafeguardingConcern(
+        case=case,
+        category=category,
+        what_happened=what_happened.strip(),
+        action_taken=action_taken.strip(),
+        escalated_to=escalated_to,
+        follow_up_on=follow_up_on,
+        raised_by=by,
+    )
+    concern.full_clean()
+    concern.save()
+    audit.record(by, audit.CREATE, concern, patient=case.referral.patient)
+    logger.info("Safeguarding concern %s raised on case %s by user %s", concern.pk, case.pk, by.pk)
+    return concern
+
+
+@transaction.atomic
+def close_concern(*, concern, by, outcome):
+    if not outcome.strip():
+        raise ValidationError("Say what the outcome was", code="no_outcome")
+    updated = SafeguardingConcern.objects.filter(pk=concern.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=by, outcome=outcome.strip()
+    )
+    if not updated:
+        raise ValidationError("This concern is already closed", code="closed")
+    concern.refresh_from_db()
+    audit.record(by, audit.UPDATE, concern, patient=concern.case.referral.patient)
+    return concern
 
 
 def unsuccessful_attempts(case):

@@ -15,6 +15,12 @@ urlpatterns = [
     path("cases/<int:pk>/hold/", views.hold, name="hold"),
     path("cases/<int:pk>/resume/", views.resume, name="resume"),
     path("cases/<int:pk>/close/", views.close, name="close"),
+    path("cases/<int:pk>/safeguarding/", views.raise_concern, name="raise_concern"),
+    path(
+        "cases/<int:pk>/safeguarding/<int:concern_pk>/close/",
+        views.close_concern,
+        name="close_concern",
+    ),
     path("cases/<int:pk>/plan/", views.plan, name="plan"),
     path("cases/<int:pk>/plan/<int:number>/", views.plan_version, name="plan_version"),
     path("cases/<int:pk>/plan/<int:number>/pdf/", views.plan_pdf, name="plan_pdf"),

@@ -22,7 +22,9 @@ from caseload.forms import (
     ActionForm,
     AllocateForm,
     CaseloadFilterForm,
+    CloseConcernForm,
     CloseForm,
+    ConcernForm,
     ContactForm,
     FindCaseForm,
     GoalForm,
@@ -40,6 +42,7 @@ from caseload.models import (
     ContactOutcome,
     Goal,
     PlanAction,
+    SafeguardingConcern,
 )
 from referrals.models import Referral, Status
 from spl import audit
@@ -125,11 +128,13 @@ def team(request):
         row["link_worker"]: row
         for row in visible.open()
         .filter(link_worker__isnull=False)
+        .with_flags()
         .values("link_worker")
         .annotate(
             open=Count("pk"),
             contacting=Count("pk", filter=Q(status=CaseStatus.CONTACTING)),
             on_hold=Count("pk", filter=Q(status=CaseStatus.ON_HOLD)),
+            concerns=Count("pk", filter=Q(safeguarding=True)),
         )
     }
     rows = [(worker, counts.get(worker.pk, {})) for worker in workers]
@@ -282,6 +287,39 @@ def close(request, pk):
 
 
 @require_POST
+def raise_concern(request, pk):
+    case = _case(request, pk, perm="caseload.add_safeguardingconcern")
+    form = ConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            services.raise_concern(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Safeguarding concern recorded")
+            return redirect(case)
+    return _render_case(request, case, ContactForm(), concern_form=form, status=400)
+
+
+@require_POST
+def close_concern(request, pk, concern_pk):
+    case = _case(request, pk, perm="caseload.change_safeguardingconcern")
+    concern = get_object_or_404(SafeguardingConcern, pk=concern_pk, case=case)
+    form = CloseConcernForm(request.POST, prefix=f"concern-{concern.pk}")
+    if form.is_valid():
+        try:
+            services.close_concern(concern=concern, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Safeguarding concern closed")
+        return redirect(case)
+    return _render_case(
+        request, case, ContactForm(), close_concern_forms={concern.pk: form}, status=400
+    )
+
+
+@require_POST
 def resume(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
     try:
@@ -348,8 +386,31 @@ def _case(request, pk, *, perm):
     )
 
 
-def _render_case(request, case, contact_form, *, hold_form=None, close_form=None, status=200):
+def _render_case(
+    request,
+    case,
+    contact_form,
+    *,
+    hold_form=None,
+    close_form=None,
+    concern_form=None,
+    close_concern_forms=None,
+    status=200,
+):
     contacts = list(case.contacts.select_related("by"))
+    concerns = []
+    if request.user.has_perm("caseload.view_safeguardingconcern"):
+        concerns = list(case.concerns.select_related("raised_by", "closed_by"))
+        # Each concern shown is a view of it: the care team's, audited.
+        audit.record_list(request.user, concerns)
+    close_concern_forms = close_concern_forms or {}
+    concern_rows = [
+        (
+            concern,
+            close_concern_forms.get(concern.pk) or CloseConcernForm(prefix=f"concern-{concern.pk}"),
+        )
+        for concern in concerns
+    ]
     attempts = sum(1 for contact in contacts if not contact.reached)
     return render(
         request,
@@ -368,9 +429,18 @@ def _render_case(request, case, contact_form, *, hold_form=None, close_form=None
             .exclude(pk=case.pk)
             .select_related("referral")
             .order_by("-opened_at"),
+            "has_errors": status == 400,
             "form": contact_form,
             "hold_form": hold_form or HoldForm(),
             "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS),
+            "concern_form": concern_form or ConcernForm(),
+            "concern_rows": concern_rows,
+            "can_see_concerns": request.user.has_perm("caseload.view_safeguardingconcern"),
+            "can_raise_concern": request.user.has_perm("caseload.add_safeguardingconcern")
+            and case.is_open,
+            "bad_close_concern": next(
+                (form for form in close_concern_forms.values() if form.errors), None
+            ),
             "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
         },
         status=status,

@@ -42,6 +42,13 @@ _DIRECTORY_MANAGE = (
     "directory.add_qualitycheck",
 )
 
+# Safeguarding concerns: the PCN's care team only (link workers, supervisors).
+_SAFEGUARDING = (
+    "caseload.view_safeguardingconcern",
+    "caseload.add_safeguardingconcern",
+    "caseload.change_safeguardingconcern",
+)
+
 _ORGANISATION_ADMIN = (
     "spl.view_user",
     "spl.add_user",
@@ -89,6 +96,7 @@ ROLES = {
                 "caseload.add_case",
                 "caseload.change_case",
                 "caseload.add_contact",
+                *_SAFEGUARDING,
                 *_DIRECTORY_READ,
             ),
         ),
@@ -106,6 +114,7 @@ ROLES = {
                 "caseload.add_case",
                 "caseload.change_case",
                 "caseload.supervise_case",
+                *_SAFEGUARDING,
                 *_DIRECTORY_READ,
             ),
         ),

@@ -438,3 +438,29 @@ def test_supervisor_reassigns_a_link_workers_case_to_a_colleague(
         "1 case reassigned to Tom Evans"
     )
     assert Case.objects.get(pk=case.pk).link_worker == colleague
+
+
+def test_link_worker_records_a_safeguarding_concern_then_closes_it(page, link_worker, practice):
+    from caseload import services
+
+    referral = ReferralFactory(
+        patient=PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
+    )
+    case = services.allocate(referral=referral, to=link_worker, by=link_worker)
+    log_in(page, link_worker.email)
+    page.goto(case.get_absolute_url())
+    page.get_by_text("Record a safeguarding concern").click()
+    page.get_by_label("Self-neglect").check()
+    page.get_by_role("button", name="Record the concern").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Describe what happened")
+    expect(page.get_by_label("Self-neglect")).to_be_checked()
+    page.get_by_label("What happened").fill("No food in the house, heating off")
+    page.get_by_label("The practice safeguarding lead").check()
+    page.get_by_role("button", name="Record the concern").click()
+    expect(page.locator(".nhsuk-warning-callout")).to_contain_text("Safeguarding concern open")
+    page.get_by_role("link", name="Your caseload").first.click()
+    expect(page.locator("main")).to_contain_text("Safeguarding")
+    page.get_by_role("link", name="Jo Bloggs").click()
+    page.get_by_label("Outcome").fill("Adult social care visited; meals arranged")
+    page.get_by_role("button", name="Close the concern").click()
+    expect(page.locator(".nhsuk-warning-callout")).to_have_count(0)
