@@ -362,3 +362,24 @@ class CloseConcernForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say what the outcome was"},
     )
+
+
+class MdtFlagForm(forms.Form):
+    reason = forms.CharField(
+        label="What should the meeting discuss?",
+        max_length=300,
+        error_messages={"required": "Say what the meeting should discuss"},
+    )
+    meeting_on = DateField(
+        label="Meeting date",
+        help_text="For example, 9 12 2026",
+        error_messages={"required": "Enter the date of the meeting"},
+    )
+
+
+class MdtOutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label="What the meeting decided",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what the meeting decided"},
+    )

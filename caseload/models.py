@@ -438,3 +438,34 @@ class SafeguardingConcern(models.Model):
     @property
     def patient(self):
         return self.case.referral.patient
+
+
+class MdtFlag(models.Model):
+    """A case to discuss at the practice's next multidisciplinary team meeting."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mdt_flags")
+    reason = models.CharField(max_length=300)
+    meeting_on = models.DateField("meeting date")
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_at = models.DateTimeField(default=timezone.now)
+    discussed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discussed_at__isnull=True) | ~Q(outcome=""),
+                name="discussed_mdt_flag_has_outcome",
+            )
+        ]
+        indexes = [models.Index(fields=["discussed_at", "meeting_on"], name="mdt_open_by_date")]
+
+    def __str__(self):
+        return f"Case {self.case_id} for the MDT on {self.meeting_on}"
+
+    @property
+    def patient(self):
+        return self.case.referral.patient

@@ -21,6 +21,7 @@ from caseload.models import (
     CloseReason,
     Contact,
     ContactOutcome,
+    MdtFlag,
     SafeguardingConcern,
 )
 from referrals import services as referrals
@@ -240,6 +241,34 @@ def close_concern(*, concern, by, outcome):
     concern.refresh_from_db()
     audit.record(by, audit.UPDATE, concern, patient=concern.case.referral.patient)
     return concern
+
+
+@transaction.atomic
+def flag_for_mdt(*, case, by, reason, meeting_on):
+    """Put an open case on the agenda of a multidisciplinary team meeting."""
+    if not case.is_open:
+        raise ValidationError("This case is closed", code="closed")
+    if meeting_on < timezone.localdate():
+        raise ValidationError("The meeting date must be today or later", code="past")
+    flag = MdtFlag(case=case, reason=reason.strip(), meeting_on=meeting_on, flagged_by=by)
+    flag.full_clean()
+    flag.save()
+    audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
+    return flag
+
+
+@transaction.atomic
+def record_mdt_discussion(*, flag, by, outcome):
+    if not outcome.strip():
+        raise ValidationError("Say what the meeting decided", code="no_outcome")
+    updated = MdtFlag.objects.filter(pk=flag.pk, discussed_at__isnull=True).update(
+        discussed_at=timezone.now(), outcome=outcome.strip()
+    )
+    if not updated:
+        raise ValidationError("This discussion is already recorded", code="discussed")
+    flag.refresh_from_db()
+    audit.record(by, audit.UPDATE, flag.case, patient=flag.case.referral.patient)
+    return flag
 
 
 def unsuccessful_attempts(case):

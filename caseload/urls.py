@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("waiting/", views.waiting_list, name="waiting_list"),
     path("team/", views.team, name="team"),
+    path("mdt/", views.mdt, name="mdt"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/take/", views.take, name="take"),
     path("cases/<int:pk>/contacts/", views.record_contact, name="record_contact"),
@@ -16,6 +17,12 @@ urlpatterns = [
     path("cases/<int:pk>/resume/", views.resume, name="resume"),
     path("cases/<int:pk>/close/", views.close, name="close"),
     path("cases/<int:pk>/safeguarding/", views.raise_concern, name="raise_concern"),
+    path("cases/<int:pk>/mdt/", views.flag_for_mdt, name="flag_for_mdt"),
+    path(
+        "cases/<int:pk>/mdt/<int:flag_pk>/",
+        views.record_mdt_discussion,
+        name="record_mdt_discussion",
+    ),
     path(
         "cases/<int:pk>/safeguarding/<int:concern_pk>/close/",
         views.close_concern,

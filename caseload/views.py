@@ -30,6 +30,8 @@ from caseload.forms import (
     GoalForm,
     GoalUpdateForm,
     HoldForm,
+    MdtFlagForm,
+    MdtOutcomeForm,
     PlanDetailsForm,
     ReassignForm,
     link_workers_of,
@@ -41,6 +43,7 @@ from caseload.models import (
     Contact,
     ContactOutcome,
     Goal,
+    MdtFlag,
     PlanAction,
     SafeguardingConcern,
 )
@@ -320,6 +323,55 @@ def close_concern(request, pk, concern_pk):
 
 
 @require_POST
+def flag_for_mdt(request, pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    form = MdtFlagForm(request.POST, prefix="mdt")
+    if form.is_valid():
+        try:
+            services.flag_for_mdt(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Flagged for the MDT meeting")
+            return redirect(case)
+    return _render_case(request, case, ContactForm(), mdt_form=form, status=400)
+
+
+@require_POST
+def record_mdt_discussion(request, pk, flag_pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    flag = get_object_or_404(MdtFlag, pk=flag_pk, case=case)
+    form = MdtOutcomeForm(request.POST, prefix=f"mdt-{flag.pk}")
+    if form.is_valid():
+        try:
+            services.record_mdt_discussion(flag=flag, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "MDT discussion recorded")
+    else:
+        messages.error(request, form.errors["outcome"][0])
+    return redirect(case)
+
+
+@permission_required("caseload.view_case", raise_exception=True)
+def mdt(request):
+    """Cases flagged for multidisciplinary team meetings, by meeting date and
+    practice: the agenda, printable."""
+    flags = (
+        MdtFlag.objects.filter(
+            discussed_at__isnull=True,
+            case__in=Case.objects.visible_to(request.user).open(),
+        )
+        .select_related("case__referral__patient", "case__practice", "case__link_worker")
+        .order_by("meeting_on", "case__practice__name", "pk")
+    )
+    flags = list(flags)
+    audit.record_list(request.user, flags)
+    return render(request, "caseload/mdt.html", {"flags": flags})
+
+
+@require_POST
 def resume(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
     try:
@@ -395,6 +447,7 @@ def _render_case(
     close_form=None,
     concern_form=None,
     close_concern_forms=None,
+    mdt_form=None,
     status=200,
 ):
     contacts = list(case.contacts.select_related("by"))
@@ -434,6 +487,11 @@ def _render_case(
             "hold_form": hold_form or HoldForm(),
             "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS),
             "concern_form": concern_form or ConcernForm(),
+            "mdt_form": mdt_form or MdtFlagForm(prefix="mdt"),
+            "mdt_rows": [
+                (flag, MdtOutcomeForm(prefix=f"mdt-{flag.pk}"))
+                for flag in case.mdt_flags.select_related("flagged_by")
+            ],
             "concern_rows": concern_rows,
             "can_see_concerns": request.user.has_perm("caseload.view_safeguardingconcern"),
             "can_raise_concern": request.user.has_perm("caseload.add_safeguardingconcern")

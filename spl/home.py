@@ -37,6 +37,13 @@ TASKS = [
         permission="caseload.supervise_case",
     ),
     Task(
+        "MDT agenda",
+        "Cases flagged for multidisciplinary team meetings, by meeting date and practice",
+        "caseload:mdt",
+        permission="caseload.view_case",
+        in_navigation=False,
+    ),
+    Task(
         "Refer someone",
         "Refer a patient to your PCN's social prescribing link workers",
         "referrals:referral_create",

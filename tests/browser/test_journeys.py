@@ -440,7 +440,9 @@ def test_supervisor_reassigns_a_link_workers_case_to_a_colleague(
     assert Case.objects.get(pk=case.pk).link_worker == colleague
 
 
-def test_link_worker_records_a_safeguarding_concern_then_closes_it(page, link_worker, practice):
+def test_link_worker_records_and_closes_a_safeguarding_concern_then_flags_for_mdt(
+    page, link_worker, practice
+):
     from caseload import services
 
     referral = ReferralFactory(
@@ -463,4 +465,20 @@ def test_link_worker_records_a_safeguarding_concern_then_closes_it(page, link_wo
     page.get_by_role("link", name="Jo Bloggs").click()
     page.get_by_label("Outcome").fill("Adult social care visited; meals arranged")
     page.get_by_role("button", name="Close the concern").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        "Safeguarding concern closed"
+    )
     expect(page.locator(".nhsuk-warning-callout")).to_have_count(0)
+
+    page.get_by_text("Flag for an MDT meeting").click()
+    page.get_by_label("What should the meeting discuss?").fill("Support with meals")
+    next_week = datetime.date.today() + datetime.timedelta(days=7)
+    page.get_by_label("Day").last.fill(str(next_week.day))
+    page.get_by_label("Month").last.fill(str(next_week.month))
+    page.get_by_label("Year").last.fill(str(next_week.year))
+    page.get_by_role("button", name="Flag for the meeting").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
+        "Flagged for the MDT meeting"
+    )
+    page.goto("/caseload/mdt/")
+    expect(page.locator("main")).to_contain_text("Support with meals")
