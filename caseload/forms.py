@@ -17,7 +17,7 @@ from caseload.models import (
     GoalStatus,
     SafeguardingCategory,
 )
-from referrals.models import Reason
+from referrals.models import Reason, Urgency
 from spl import roles
 from spl.fields import DateField
 from spl.models import Practice, User
@@ -203,6 +203,8 @@ class CaseloadFilterForm(forms.Form):
         ("no_recent_contact", "No contact for 14 days"),
         ("unable_to_contact", "Unable to contact after 3 attempts"),
         ("resume_overdue", "On hold past its resume date"),
+        ("safeguarding", "Safeguarding concern open"),
+        ("awaiting_reply", "Referred back, awaiting a reply"),
     ]
 
     status = forms.ChoiceField(
@@ -382,4 +384,50 @@ class MdtOutcomeForm(forms.Form):
         label="What the meeting decided",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say what the meeting decided"},
+    )
+
+
+def clinicians_for(case):
+    """Who a case can be referred back to: the PCN's referrers (GPs and other
+    clinicians) who may see the person, by their practice membership."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name=roles.ROLES[roles.REFERRER].name,
+            memberships__pcn_id=case.practice.pcn_id,
+        )
+        .filter(Q(memberships__practice__isnull=True) | Q(memberships__practice=case.practice_id))
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+class ReferBackForm(forms.Form):
+    to = forms.ModelChoiceField(
+        label="Refer back to",
+        queryset=User.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select who to refer the person back to"},
+    )
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why you are referring the person back"},
+    )
+    urgency = forms.ChoiceField(
+        label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = clinicians_for(case)
+        self.fields["to"].label_from_instance = lambda user: user.full_name or user.email
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label="Your reply to the link worker",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write a reply for the link worker"},
     )

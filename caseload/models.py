@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals.models import Reason, Referral
+from referrals.models import Reason, Referral, Urgency
 from spl.models import Practice
 from spl.querysets import PCNScopedQuerySet
 
@@ -69,7 +69,8 @@ class CaseQuerySet(PCNScopedQuerySet):
           attempts, so closing is offered;
         - `resume_overdue`: on hold past the date it was to resume;
         - `safeguarding`: a safeguarding concern is open, and
-          `safeguarding_follow_up`: one's follow-up date has come.
+          `safeguarding_follow_up`: one's follow-up date has come;
+        - `awaiting_reply`: referred back to a clinician who has not replied.
         """
         today = today or timezone.localdate()
         since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
@@ -85,6 +86,9 @@ class CaseQuerySet(PCNScopedQuerySet):
             attempts=Coalesce(Subquery(attempts), 0),
             safeguarding=Exists(
                 SafeguardingConcern.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
+            ),
+            awaiting_reply=Exists(
+                ReferBack.objects.filter(case=OuterRef("pk"), acknowledged_at__isnull=True)
             ),
             safeguarding_follow_up=Exists(
                 SafeguardingConcern.objects.filter(
@@ -469,3 +473,36 @@ class MdtFlag(models.Model):
     @property
     def patient(self):
         return self.case.referral.patient
+
+
+class ReferBack(models.Model):
+    """The link worker refers the person back to their GP or another PCN
+    clinician, who answers from their own list (/caseload/refer-backs/)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="refer_backs")
+    to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="refer_backs"
+    )
+    reason = models.TextField()
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["to", "acknowledged_at"], name="refer_back_to_open")]
+
+    def __str__(self):
+        return f"Case {self.case_id} referred back to user {self.to_id}"
+
+    @property
+    def patient(self):
+        return self.case.referral.patient
+
+    @property
+    def is_urgent(self):
+        return self.urgency == Urgency.URGENT

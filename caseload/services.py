@@ -22,6 +22,7 @@ from caseload.models import (
     Contact,
     ContactOutcome,
     MdtFlag,
+    ReferBack,
     SafeguardingConcern,
 )
 from referrals import services as referrals
@@ -269,6 +270,35 @@ def record_mdt_discussion(*, flag, by, outcome):
     flag.refresh_from_db()
     audit.record(by, audit.UPDATE, flag.case, patient=flag.case.referral.patient)
     return flag
+
+
+@transaction.atomic
+def refer_back(*, case, by, to, reason, urgency):
+    """Refer the person back to a clinician of their PCN, who replies from their list."""
+    if not case.is_open:
+        raise ValidationError("This case is closed", code="closed")
+    refer = ReferBack(case=case, to=to, reason=reason.strip(), urgency=urgency, sent_by=by)
+    refer.full_clean()
+    refer.save()
+    audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
+    return refer
+
+
+@transaction.atomic
+def acknowledge_refer_back(*, refer, by, reply):
+    """The clinician it went to replies; the case shows the reply."""
+    if refer.to_id != by.pk:
+        raise ValidationError("Only the clinician it was sent to can reply", code="not_yours")
+    if not reply.strip():
+        raise ValidationError("Write a reply for the link worker", code="no_reply")
+    updated = ReferBack.objects.filter(pk=refer.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), reply=reply.strip()
+    )
+    if not updated:
+        raise ValidationError("You have already replied", code="replied")
+    refer.refresh_from_db()
+    audit.record(by, audit.UPDATE, refer.case, patient=refer.case.referral.patient)
+    return refer
 
 
 def unsuccessful_attempts(case):

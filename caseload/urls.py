@@ -9,6 +9,7 @@ urlpatterns = [
     path("waiting/", views.waiting_list, name="waiting_list"),
     path("team/", views.team, name="team"),
     path("mdt/", views.mdt, name="mdt"),
+    path("refer-backs/", views.refer_backs, name="refer_backs"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/take/", views.take, name="take"),
     path("cases/<int:pk>/contacts/", views.record_contact, name="record_contact"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.close, name="close"),
     path("cases/<int:pk>/safeguarding/", views.raise_concern, name="raise_concern"),
     path("cases/<int:pk>/mdt/", views.flag_for_mdt, name="flag_for_mdt"),
+    path("cases/<int:pk>/refer-back/", views.refer_back, name="refer_back"),
     path(
         "cases/<int:pk>/mdt/<int:flag_pk>/",
         views.record_mdt_discussion,

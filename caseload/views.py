@@ -10,8 +10,8 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Min, Q
-from django.http import HttpResponse
+from django.db.models import Count, F, Min, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -34,6 +34,8 @@ from caseload.forms import (
     MdtOutcomeForm,
     PlanDetailsForm,
     ReassignForm,
+    ReferBackForm,
+    ReplyForm,
     link_workers_of,
 )
 from caseload.models import (
@@ -45,6 +47,7 @@ from caseload.models import (
     Goal,
     MdtFlag,
     PlanAction,
+    ReferBack,
     SafeguardingConcern,
 )
 from referrals.models import Referral, Status
@@ -372,6 +375,60 @@ def mdt(request):
 
 
 @require_POST
+def refer_back(request, pk):
+    case = _case(request, pk, perm="caseload.change_case")
+    form = ReferBackForm(request.POST, case=case, prefix="refer")
+    if form.is_valid():
+        try:
+            services.refer_back(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Referred back to {form.cleaned_data['to'].full_name}")
+            return redirect(case)
+    return _render_case(request, case, ContactForm(), refer_form=form, status=400)
+
+
+@permission_required("referrals.add_referral", raise_exception=True)
+def refer_backs(request):
+    """People link workers have referred back to the user, awaiting a reply first."""
+    mine = ReferBack.objects.filter(
+        to=request.user, case__in=Case.objects.visible_to(request.user)
+    ).select_related("case__referral__patient", "sent_by")
+    rows = list(mine.order_by(F("acknowledged_at").desc(nulls_first=True), "-sent_at")[:100])
+    replying = None
+    if request.method == "POST":
+        refer = next((row for row in rows if str(row.pk) == request.POST.get("refer")), None)
+        if refer is None:
+            raise Http404
+        replying = (refer.pk, ReplyForm(request.POST, prefix=f"reply-{refer.pk}"))
+        form = replying[1]
+        if form.is_valid():
+            try:
+                services.acknowledge_refer_back(
+                    refer=refer, by=request.user, reply=form.cleaned_data["reply"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Reply sent to the link worker")
+                return redirect("caseload:refer_backs")
+    audit.record_list(request.user, rows)
+    forms_ = dict([replying]) if replying else {}
+    return render(
+        request,
+        "caseload/refer_backs.html",
+        {
+            "rows": [
+                (row, forms_.get(row.pk) or ReplyForm(prefix=f"reply-{row.pk}")) for row in rows
+            ],
+            "form": replying[1] if replying and replying[1].errors else None,
+        },
+        status=400 if replying and replying[1].errors else 200,
+    )
+
+
+@require_POST
 def resume(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
     try:
@@ -448,6 +505,7 @@ def _render_case(
     concern_form=None,
     close_concern_forms=None,
     mdt_form=None,
+    refer_form=None,
     status=200,
 ):
     contacts = list(case.contacts.select_related("by"))
@@ -488,6 +546,8 @@ def _render_case(
             "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS),
             "concern_form": concern_form or ConcernForm(),
             "mdt_form": mdt_form or MdtFlagForm(prefix="mdt"),
+            "refer_form": refer_form or ReferBackForm(case=case, prefix="refer"),
+            "refer_backs": case.refer_backs.select_related("to", "sent_by"),
             "mdt_rows": [
                 (flag, MdtOutcomeForm(prefix=f"mdt-{flag.pk}"))
                 for flag in case.mdt_flags.select_related("flagged_by")

@@ -56,6 +56,13 @@ TASKS = [
         permission="referrals.add_referral",
     ),
     Task(
+        "Referred back to you",
+        "People your PCN's link workers have referred back to you: reply to them",
+        "caseload:refer_backs",
+        permission="referrals.add_referral",
+        in_navigation=False,
+    ),
+    Task(
         "Coding",
         "Add referral decisions to the GP record and mark them as coded",
         "referrals:coding_list",

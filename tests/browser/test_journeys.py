@@ -482,3 +482,30 @@ def test_link_worker_records_and_closes_a_safeguarding_concern_then_flags_for_md
     )
     page.goto("/caseload/mdt/")
     expect(page.locator("main")).to_contain_text("Support with meals")
+
+
+def test_link_worker_refers_back_to_the_gp_who_replies(page, link_worker, gp, practice):
+    from caseload import services
+
+    referral = ReferralFactory(
+        patient=PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
+    )
+    case = services.allocate(referral=referral, to=link_worker, by=link_worker)
+    log_in(page, link_worker.email)
+    page.goto(case.get_absolute_url())
+    page.get_by_text("Refer back to the GP or another clinician").click()
+    page.get_by_label("Dr Sam Patel").check()
+    page.get_by_role("button", name="Refer back").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why")
+    page.get_by_label("Why").fill("Breathless on the stairs")
+    page.get_by_role("button", name="Refer back").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Referred back")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+
+    log_in(page, gp.email)
+    page.get_by_role("link", name="Referred back to you").click()
+    page.get_by_label("Your reply to the link worker").fill("Seen today; inhaler started")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Reply sent")
+    assert case.refer_backs.get().reply == "Seen today; inhaler started"
