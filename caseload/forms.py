@@ -16,6 +16,7 @@ from caseload.models import (
     EscalatedTo,
     GoalStatus,
     SafeguardingCategory,
+    ShareWithGp,
 )
 from referrals.models import Reason, Urgency
 from spl import roles
@@ -430,4 +431,16 @@ class ReplyForm(forms.Form):
         label="Your reply to the link worker",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write a reply for the link worker"},
+    )
+
+
+class DecisionForm(forms.Form):
+    """Asked when the person agrees to support: what their GP is told at the end."""
+
+    share_with_gp = forms.ChoiceField(
+        label="If they agree: what may their GP be told when support ends?",
+        choices=ShareWithGp.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Ask the person. Without an answer, the GP gets only the codes.",
     )

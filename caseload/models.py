@@ -47,6 +47,11 @@ class CloseReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ShareWithGp(models.TextChoices):
+    FULL = "full", "The full closing summary"
+    CODES = "codes", "Only the codes"
+
+
 class CaseQuerySet(PCNScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_CASE_STATUSES)
@@ -145,6 +150,11 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=30, choices=CloseReason.choices, blank=True)
     closing_summary = models.TextField(blank=True)
+    # What the person agreed their GP is told at closure (the message back to
+    # the GP): asked at the first conversation; not asked means the codes only.
+    share_with_gp = models.CharField(
+        "what the GP is told", max_length=10, choices=ShareWithGp.choices, blank=True
+    )
 
     pcn_path = "practice__pcn"
     practice_path = "practice"
@@ -197,6 +207,10 @@ class Case(models.Model):
     @property
     def is_on_hold(self):
         return self.status == CaseStatus.ON_HOLD
+
+    @property
+    def gp_gets_full_summary(self):
+        return self.share_with_gp == ShareWithGp.FULL
 
     @property
     def days_open(self):

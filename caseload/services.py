@@ -24,6 +24,7 @@ from caseload.models import (
     MdtFlag,
     ReferBack,
     SafeguardingConcern,
+    ShareWithGp,
 )
 from referrals import services as referrals
 from referrals.models import Status
@@ -134,13 +135,18 @@ def record_contact(*, case, by, mode, outcome, at=None, duration_minutes=None, n
 
 
 @transaction.atomic
-def person_agreed(*, case, by, note=""):
+def person_agreed(*, case, by, note="", share_with_gp=""):
     """At a first conversation the person agreed to support: their referral is
-    accepted (and coded) and the case becomes active."""
+    accepted (and coded) and the case becomes active. `share_with_gp` is what
+    they agreed their GP is told at closure (ShareWithGp; blank: not asked)."""
     case = _locked_open(case)
     if case.status != CaseStatus.CONTACTING:
         raise ValidationError("The person has already agreed to support", code="agreed")
+    if share_with_gp not in ("", *ShareWithGp.values):
+        raise ValidationError("Choose what the GP is told", code="share")
     referrals.accept_referral(referral=case.referral, by=by, note=note)
+    case.share_with_gp = share_with_gp
+    case.save(update_fields=["share_with_gp"])
     return _set_status(case, CaseStatus.ACTIVE, by=by, note="The person agreed to support")
 
 

@@ -26,6 +26,7 @@ from caseload.forms import (
     CloseForm,
     ConcernForm,
     ContactForm,
+    DecisionForm,
     FindCaseForm,
     GoalForm,
     GoalUpdateForm,
@@ -243,8 +244,13 @@ def decide(request, pk):
     if action is None:
         messages.error(request, "Choose what the person decided")
         return redirect(case)
+    values = (
+        {"share_with_gp": request.POST.get("share_with_gp", "")}
+        if action is services.person_agreed
+        else {}
+    )
     try:
-        action(case=case, by=request.user)
+        action(case=case, by=request.user, **values)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -541,6 +547,7 @@ def _render_case(
             .select_related("referral")
             .order_by("-opened_at"),
             "has_errors": status == 400,
+            "decision_form": DecisionForm(),
             "form": contact_form,
             "hold_form": hold_form or HoldForm(),
             "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS),
@@ -713,3 +720,42 @@ def plan_pdf(request, pk, number):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="support-plan-{number}.pdf"'
     return response
+
+
+def gp_summary(request, pk):
+    """The message back to the GP: a one-page closing summary for the GP record,
+    printable, as much as the person agreed to share."""
+    case = _case(request, pk, perm=("caseload.view_case", "referrals.code_referral"))
+    if case.is_open:
+        raise Http404("The summary is written when the case closes")
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
+    full = case.gp_gets_full_summary
+    return render(
+        request,
+        "caseload/gp_summary.html",
+        {
+            "case": case,
+            "referral": case.referral,
+            "patient": case.patient,
+            "full": full,
+            "plan": plans.latest(case) if full else None,
+            "contacts": case.contacts.filter(outcome=ContactOutcome.SPOKE).count()
+            if full
+            else None,
+        },
+    )
+
+
+@permission_required("referrals.code_referral", raise_exception=True)
+def gp_summaries(request):
+    """Closed cases of the practice, newest first, each with its summary for the
+    GP record: the practice's list beside its coding list."""
+    cases = (
+        Case.objects.visible_to(request.user)
+        .filter(status=CaseStatus.CLOSED)
+        .select_related("referral__patient", "practice")
+        .order_by("-closed_at", "-pk")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_list(request.user, page)
+    return render(request, "caseload/gp_summaries.html", {"page": page})

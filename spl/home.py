@@ -69,6 +69,13 @@ TASKS = [
         permission="referrals.code_referral",
     ),
     Task(
+        "Closing summaries",
+        "What happened when support ended, for the GP record",
+        "caseload:gp_summaries",
+        permission="referrals.code_referral",
+        in_navigation=False,
+    ),
+    Task(
         "Referrals",
         "Triage new referrals and see every referral in your PCN",
         "referrals:referral_list",

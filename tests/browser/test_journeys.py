@@ -375,6 +375,7 @@ def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
     page.get_by_label("Phone", exact=True).check()
     page.get_by_label("Spoke with the person").check()
     page.get_by_role("button", name="Record contact").click()
+    page.get_by_label("The full closing summary").check()
     page.get_by_role("button", name="The person agreed to support").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
         "The person agreed to support"
@@ -412,6 +413,8 @@ def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Case closed")
     referral.refresh_from_db()
     assert referral.status == Status.CLOSED
+    page.get_by_role("link", name="Closing summary for the GP record").click()
+    expect(page.locator("main")).to_contain_text("Joined the Tuesday walking group")
 
 
 def test_supervisor_reassigns_a_link_workers_case_to_a_colleague(
