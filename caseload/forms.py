@@ -206,6 +206,8 @@ class CaseloadFilterForm(forms.Form):
         ("resume_overdue", "On hold past its resume date"),
         ("safeguarding", "Safeguarding concern open"),
         ("awaiting_reply", "Referred back, awaiting a reply"),
+        ("review_due", "Plan review due"),
+        ("goals_overdue", "Goals overdue"),
     ]
 
     status = forms.ChoiceField(

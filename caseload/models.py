@@ -75,7 +75,9 @@ class CaseQuerySet(PCNScopedQuerySet):
         - `resume_overdue`: on hold past the date it was to resume;
         - `safeguarding`: a safeguarding concern is open, and
           `safeguarding_follow_up`: one's follow-up date has come;
-        - `awaiting_reply`: referred back to a clinician who has not replied.
+        - `awaiting_reply`: referred back to a clinician who has not replied;
+        - `review_due`: the agreed plan's review date has come (`plan_review_on`);
+        - `goals_overdue`: a goal of the agreed plan is past its date, not done.
         """
         today = today or timezone.localdate()
         since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
@@ -89,6 +91,11 @@ class CaseQuerySet(PCNScopedQuerySet):
         return self.annotate(
             last_contact_at=Subquery(contacts.order_by("-at").values("at")[:1]),
             attempts=Coalesce(Subquery(attempts), 0),
+            plan_review_on=Subquery(
+                Plan.objects.filter(case=OuterRef("pk"), number__isnull=False)
+                .order_by("-number")
+                .values("review_on")[:1]
+            ),
             safeguarding=Exists(
                 SafeguardingConcern.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
             ),
@@ -112,6 +119,8 @@ class CaseQuerySet(PCNScopedQuerySet):
                 Q(status=CaseStatus.CONTACTING, attempts__gte=ATTEMPTS_BEFORE_CLOSING)
             ),
             resume_overdue=_flag(Q(status=CaseStatus.ON_HOLD, resume_on__lt=today)),
+            review_due=_flag(Q(status__in=OPEN_CASE_STATUSES, plan_review_on__lte=today)),
+            goals_overdue=Exists(_overdue_goals(today)),
         )
 
     def for_list(self):
@@ -126,6 +135,17 @@ class CaseQuerySet(PCNScopedQuerySet):
 
 def _flag(condition):
     return ExpressionWrapper(condition, output_field=models.BooleanField())
+
+
+def _overdue_goals(today):
+    """Goals of the case's latest agreed plan past their date and not done."""
+    later = Plan.objects.filter(case=OuterRef("plan__case"), number__gt=OuterRef("plan__number"))
+    return Goal.objects.filter(
+        plan__case=OuterRef("pk"),
+        plan__number__isnull=False,
+        by_when__lt=today,
+        status__in=[GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS],
+    ).filter(~Exists(later))
 
 
 class Case(models.Model):

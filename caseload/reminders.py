@@ -8,8 +8,8 @@ safeguarding concern's follow-up date come (the flags of
 CaseQuerySet.with_flags), and emails each link worker with any of
 them one digest: counts and a link, never a name. Each digest is claimed by
 creating its ReminderDigest (unique per user and day), so two runs at once, or
-one run twice, never send twice. Reviews, goals and providers' non-responses
-join the digest as the caseload gains them.
+one run twice, never send twice. Plan reviews due and overdue goals count too;
+providers' non-responses join when the caseload gains connections.
 """
 
 import logging
@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 def due(today=None):
     """{link worker id: {"no_contact": n, "unreached": n, "to_resume": n,
-    "follow_ups": n}} for each active link worker with anything due."""
+    "follow_ups": n, "reviews": n, "goals": n}} for each active link worker with
+    anything due."""
     rows = (
         Case.objects.open()
         .filter(link_worker__isnull=False, link_worker__is_active=True)
@@ -41,6 +42,8 @@ def due(today=None):
             unreached=Count("pk", filter=Q(unable_to_contact=True)),
             to_resume=Count("pk", filter=Q(resume_overdue=True)),
             follow_ups=Count("pk", filter=Q(safeguarding_follow_up=True)),
+            reviews=Count("pk", filter=Q(review_due=True)),
+            goals=Count("pk", filter=Q(goals_overdue=True)),
         )
         .order_by("link_worker")
     )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from caseload import plans, services
-from caseload.models import GoalStatus, Plan
+from caseload.models import Case, GoalStatus, Plan
 from tests.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +224,36 @@ def test_the_pdf_is_scoped_and_audited(client_for, case, link_worker, outsider):
     assert client_for(outsider).get(f"{url(case)}1/pdf/").status_code == 404
     client_for(link_worker).get(f"{url(case)}1/pdf/")
     assert AuditEvent.objects.filter(object_type="caseload.plan", action="view").exists()
+
+
+# Reviews and goals in the caseload's flags
+
+
+def flags(case):
+    return Case.objects.with_flags().get(pk=case.pk)
+
+
+def test_a_plan_review_date_that_has_come_flags_the_case(case, link_worker):
+    plans.save_details(
+        case=case, by=link_worker, what_matters="x", strengths="", needs=[],
+        review_on=datetime.date.today(),
+    )  # fmt: skip
+    plans.add_goal(case=case, by=link_worker, description="A goal")
+    assert not flags(case).review_due  # a draft's review date does not count
+    plans.agree(case=case, by=link_worker)
+    assert flags(case).review_due
+
+
+def test_a_goal_past_its_date_and_not_done_flags_the_case(case, link_worker):
+    plans.save_details(
+        case=case, by=link_worker, what_matters="x", strengths="", needs=[], review_on=None
+    )
+    plans.add_goal(
+        case=case, by=link_worker, description="Late goal", by_when=datetime.date(2026, 1, 1)
+    )
+    plans.agree(case=case, by=link_worker)
+    assert flags(case).goals_overdue
+    goal = plans.draft(case=case, by=link_worker).goals.get()
+    plans.update_goal(goal=goal, by=link_worker, status=GoalStatus.ACHIEVED, progress="")
+    plans.agree(case=case, by=link_worker)
+    assert not flags(case).goals_overdue  # only the latest version counts
