@@ -3,16 +3,34 @@
 Every accepted demo referral has its case, opened when it was accepted; in
 the demo PCN, three referrals awaiting triage are allocated: one to each demo
 link worker, with attempts to contact the person, and one to the waiting list.
+Then the demo link worker's caseload is made to look lived in (`_day_to_day`):
+support that ended months ago is closed, open cases have contacts, some agreed
+plans (two with a second version), a few are with Tom Evans, two on hold, one
+has an open safeguarding concern, one is referred back to the demo GP and two
+are flagged for the next MDT meeting.
 Safe to run again: it changes nothing the second time.
 """
 
 import datetime
+import random
 
 from django.db import transaction
+from django.utils import timezone
 
-from caseload import services
-from caseload.models import Case, CaseStatus, CaseStatusChange, ContactMode, ContactOutcome
-from referrals.models import Referral, Status
+from caseload import plans, services
+from caseload.models import (
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    CloseReason,
+    Contact,
+    ContactMode,
+    ContactOutcome,
+    GoalStatus,
+    Plan,
+    SafeguardingCategory,
+)
+from referrals.models import Notification, Referral, Status, Urgency
 from spl.models import PCN, User
 
 DEMO_PCN = "U00001"
@@ -22,7 +40,10 @@ DEMO_PCN = "U00001"
 def seed():
     opened = _cases_of_accepted_referrals()
     allocated = _allocations()
-    return f"{opened} cases opened for accepted referrals, {allocated} referrals allocated"
+    lived_in = _day_to_day()
+    return f"{opened} cases opened for accepted referrals, {allocated} referrals allocated" + (
+        f", {lived_in}" if lived_in else ""
+    )
 
 
 def _cases_of_accepted_referrals():
@@ -68,3 +89,137 @@ def _allocations():
             )
         assert case.status == CaseStatus.CONTACTING
     return len(waiting)
+
+
+# Support that began longer ago than this has ended.
+ENDED_AFTER_DAYS = 75
+GOALS = [
+    ("Join a walking group", "Going on Tuesdays"),
+    ("Sort out my benefits", "Appointment booked with Citizens Advice"),
+    ("Get out of the house twice a week", ""),
+    ("Meet people who have lost someone too", "Tried the bereavement café once"),
+    ("Find some volunteering", ""),
+]
+WHAT_MATTERS = [
+    "Not feeling so alone since my wife died.",
+    "Getting my money sorted so I can stop worrying.",
+    "Being well enough to look after my grandchildren.",
+    "Getting back to the allotment.",
+]
+
+
+def _day_to_day():
+    pcn = PCN.objects.filter(ods_code=DEMO_PCN).first()
+    if pcn is None or Plan.objects.filter(case__practice__pcn=pcn).exists():
+        return ""
+    rng = random.Random(12)  # noqa: S311 - demo data, not security
+    amira = User.objects.get(email="linkworker@example.org")
+    tom = User.objects.get(email="linkworker2@example.org")
+    gp = User.objects.get(email="gp@example.org")
+    supervisor = User.objects.get(email="supervisor@example.org")
+    now = timezone.now()
+    held = list(
+        Case.objects.filter(link_worker=amira, status=CaseStatus.ACTIVE)
+        .select_related("referral")
+        .order_by("opened_at", "pk")
+    )
+    ended = [case for case in held if (now - case.opened_at).days > ENDED_AFTER_DAYS]
+    open_cases = [case for case in held if case not in ended]
+    for case in ended:
+        services.close(
+            case=case,
+            by=amira,
+            reason=rng.choice([CloseReason.GOALS_MET] * 4 + [CloseReason.PERSON_ENDED]),
+            summary="Connected to community groups; feels more confident and less isolated.",
+        )
+        Case.objects.filter(pk=case.pk).update(
+            closed_at=case.opened_at + datetime.timedelta(days=rng.randint(60, 110))
+        )
+    # The closing emails are history: mark them sent, as the demo referrals do.
+    Notification.objects.filter(referral__case__in=ended, sent_at__isnull=True).update(sent_at=now)
+    for index, case in enumerate(open_cases):
+        days_open = max((now - case.opened_at).days, 1)
+        # Every seventh has had no contact for a while, to show the flag.
+        last = rng.randint(15, 40) if index % 7 == 0 else rng.randint(0, 12)
+        for days_ago in sorted({min(days_open, last + gap) for gap in (0, 9, 21)}, reverse=True):
+            Contact.objects.create(
+                case=case,
+                at=now - datetime.timedelta(days=days_ago, hours=rng.randint(1, 6)),
+                mode=rng.choice([ContactMode.PHONE, ContactMode.PRACTICE, ContactMode.HOME_VISIT]),
+                outcome=ContactOutcome.SPOKE,
+                duration_minutes=rng.choice([15, 20, 30, 45]),
+                notes="Talked through how the week went.",
+                by=amira,
+            )
+    for index, case in enumerate(open_cases[:12]):
+        _agreed_plan(case, amira, rng, review_due=index == 2, goal_overdue=index == 3)
+    for case in open_cases[:2]:  # reviewed since: a second version
+        draft = plans.draft(case=case, by=amira)
+        first = draft.goals.order_by("pk").first()
+        plans.update_goal(goal=first, by=amira, status=GoalStatus.IN_PROGRESS, progress="Started")
+        plans.agree(case=case, by=amira)
+    for case in open_cases[-8:]:
+        services.reassign(case=case, to=tom, by=supervisor, reason="Balancing caseloads")
+    mine = open_cases[12:-8]
+    services.put_on_hold(
+        case=mine[0],
+        by=amira,
+        reason="In hospital",
+        resume_on=now.date() + datetime.timedelta(days=10),
+    )
+    services.put_on_hold(
+        case=mine[1],
+        by=amira,
+        reason="Away with family",
+        resume_on=now.date() + datetime.timedelta(days=1),
+    )
+    Case.objects.filter(pk=mine[1].pk).update(resume_on=now.date() - datetime.timedelta(days=3))
+    services.raise_concern(
+        case=mine[2],
+        by=amira,
+        category=SafeguardingCategory.SELF_NEGLECT,
+        what_happened="Little food in the house and the heating off on a home visit.",
+        action_taken="Talked it through with the person; agreed to call the practice.",
+        escalated_to="practice_lead",
+        follow_up_on=now.date() + datetime.timedelta(days=2),
+    )
+    gp_practice = gp.memberships.get().practice_id
+    for_gp = next((case for case in mine[3:] if case.practice_id == gp_practice), None)
+    if for_gp is not None:
+        services.refer_back(
+            case=for_gp,
+            by=amira,
+            to=gp,
+            reason="Breathless walking to the shops; asked to see the GP.",
+            urgency=Urgency.ROUTINE,
+        )
+    next_week = now.date() + datetime.timedelta(days=7)
+    for case in mine[4:6]:
+        services.flag_for_mdt(
+            case=case, by=amira, reason="Housing and low mood together", meeting_on=next_week
+        )
+    return f"{len(ended)} cases closed and {len(open_cases)} brought to life"
+
+
+def _agreed_plan(case, by, rng, *, review_due=False, goal_overdue=False):
+    plans.save_details(
+        case=case,
+        by=by,
+        what_matters=rng.choice(WHAT_MATTERS),
+        strengths="Knows the area well; a neighbour pops in most days.",
+        needs=[reason.reason for reason in case.referral.reasons.all()],
+        review_on=timezone.localdate()
+        + datetime.timedelta(days=-2 if review_due else rng.randint(7, 40)),
+    )
+    for description, progress in rng.sample(GOALS, 2):
+        days = -5 if goal_overdue else rng.randint(10, 60)
+        goal = plans.add_goal(
+            case=case,
+            by=by,
+            description=description,
+            by_when=timezone.localdate() + datetime.timedelta(days=days),
+        )
+        if progress:
+            plans.update_goal(goal=goal, by=by, status=GoalStatus.IN_PROGRESS, progress=progress)
+    plans.add_action(case=case, by=by, who="Amira (link worker)", what="Send the group's details")
+    plans.agree(case=case, by=by)
