@@ -133,6 +133,21 @@ class CaseQuerySet(PCNScopedQuerySet):
         )
 
 
+def due_counts():
+    """What is due on a set of cases, as aggregates over `with_flags()`: the one
+    list that the caseload's Today and the daily digest both show. Named apart
+    from the flags: an aggregate named as the annotation it filters on makes
+    Django filter on its own alias."""
+    return {
+        "follow_ups": models.Count("pk", filter=Q(safeguarding_follow_up=True)),
+        "reviews": models.Count("pk", filter=Q(review_due=True)),
+        "goals": models.Count("pk", filter=Q(goals_overdue=True)),
+        "to_resume": models.Count("pk", filter=Q(resume_overdue=True)),
+        "unreached": models.Count("pk", filter=Q(unable_to_contact=True)),
+        "no_contact": models.Count("pk", filter=Q(no_recent_contact=True)),
+    }
+
+
 def _flag(condition):
     return ExpressionWrapper(condition, output_field=models.BooleanField())
 

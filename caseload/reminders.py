@@ -17,34 +17,25 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from caseload.models import Case, ReminderDigest
+from caseload.models import Case, ReminderDigest, due_counts
 from spl.models import User
 
 logger = logging.getLogger(__name__)
 
 
 def due(today=None):
-    """{link worker id: {"no_contact": n, "unreached": n, "to_resume": n,
-    "follow_ups": n, "reviews": n, "goals": n}} for each active link worker with
-    anything due."""
+    """{link worker id: the counts of caseload.models.due_counts} for each active
+    link worker with anything due."""
     rows = (
         Case.objects.open()
         .filter(link_worker__isnull=False, link_worker__is_active=True)
         .with_flags(today)
         .values("link_worker")
-        .annotate(
-            no_contact=Count("pk", filter=Q(no_recent_contact=True)),
-            unreached=Count("pk", filter=Q(unable_to_contact=True)),
-            to_resume=Count("pk", filter=Q(resume_overdue=True)),
-            follow_ups=Count("pk", filter=Q(safeguarding_follow_up=True)),
-            reviews=Count("pk", filter=Q(review_due=True)),
-            goals=Count("pk", filter=Q(goals_overdue=True)),
-        )
+        .annotate(**due_counts())
         .order_by("link_worker")
     )
     found = {}

@@ -50,6 +50,7 @@ from caseload.models import (
     PlanAction,
     ReferBack,
     SafeguardingConcern,
+    due_counts,
 )
 from referrals.models import Referral, Status
 from spl import audit
@@ -84,16 +85,7 @@ def caseload(request):
             "filters": filters,
             "search": search,
             "searched": searched,
-            # Counted under other names than the flags': an aggregate named as
-            # the annotation it filters on makes Django filter on its own alias.
-            "today": mine.with_flags().aggregate(
-                no_contact=Count("pk", filter=Q(no_recent_contact=True)),
-                unreached=Count("pk", filter=Q(unable_to_contact=True)),
-                to_resume=Count("pk", filter=Q(resume_overdue=True)),
-                reviews=Count("pk", filter=Q(review_due=True)),
-                goals=Count("pk", filter=Q(goals_overdue=True)),
-                concerns=Count("pk", filter=Q(safeguarding_follow_up=True)),
-            ),
+            "today": mine.with_flags().aggregate(**due_counts()),
             "year": _year_so_far(request.user),
             "waiting": visible.waiting().count(),
         },
