@@ -205,6 +205,7 @@ class CaseloadFilterForm(forms.Form):
         ("unable_to_contact", "Unable to contact after 3 attempts"),
         ("resume_overdue", "On hold past its resume date"),
         ("safeguarding", "Safeguarding concern open"),
+        ("safeguarding_follow_up", "Safeguarding follow-up due"),
         ("awaiting_reply", "Referred back, awaiting a reply"),
         ("review_due", "Plan review due"),
         ("goals_overdue", "Goals overdue"),
@@ -381,6 +382,12 @@ class MdtFlagForm(forms.Form):
         error_messages={"required": "Enter the date of the meeting"},
     )
 
+    def clean_meeting_on(self):
+        meeting_on = self.cleaned_data["meeting_on"]
+        if meeting_on < timezone.localdate():
+            raise forms.ValidationError("The meeting date must be today or later")
+        return meeting_on
+
 
 class MdtOutcomeForm(forms.Form):
     outcome = forms.CharField(
@@ -397,9 +404,12 @@ def clinicians_for(case):
         User.objects.filter(
             is_active=True,
             groups__name=roles.ROLES[roles.REFERRER].name,
-            memberships__pcn_id=case.practice.pcn_id,
         )
-        .filter(Q(memberships__practice__isnull=True) | Q(memberships__practice=case.practice_id))
+        # One condition on one membership: the PCN, and no practice or this one.
+        .filter(
+            Q(memberships__pcn_id=case.practice.pcn_id)
+            & (Q(memberships__practice__isnull=True) | Q(memberships__practice=case.practice_id))
+        )
         .distinct()
         .order_by("full_name", "pk")
     )

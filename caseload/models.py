@@ -243,6 +243,22 @@ class Case(models.Model):
     def is_on_hold(self):
         return self.status == CaseStatus.ON_HOLD
 
+    # The flags of CaseQuerySet.with_flags a row shows as tags.
+    ROW_FLAGS = (
+        "safeguarding",
+        "goals_overdue",
+        "review_due",
+        "awaiting_reply",
+        "no_recent_contact",
+        "unable_to_contact",
+        "resume_overdue",
+    )
+
+    @property
+    def flagged(self):
+        """Whether any row flag is set (on a case from `with_flags()`)."""
+        return any(getattr(self, name, False) for name in self.ROW_FLAGS)
+
     @property
     def gp_gets_full_summary(self):
         return self.share_with_gp == ShareWithGp.FULL

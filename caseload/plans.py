@@ -139,6 +139,8 @@ def _open_case(case):
 
 
 def _draft_item(model, item):
+    # The case first, locked, so that agreeing the plan waits for this change.
+    _open_case(item.plan.case)
     item = model.objects.select_related("plan__case__referral__patient").get(pk=item.pk)
     if not item.plan.is_draft:
         raise ValidationError("An agreed plan cannot change: change the draft", code="agreed")

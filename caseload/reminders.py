@@ -51,18 +51,24 @@ def send_daily_digests(today=None):
     today = today or timezone.localdate()
     counts = due(today)
     sent = 0
+    failed = None
     for user in User.objects.filter(pk__in=counts).order_by("pk"):
         if not _claim(user, today):
             continue
         try:
             subject, body = _render(user, counts[user.pk])
             send_mail(subject, body, None, [user.email])
-        except Exception:
-            # Un-claim, so the next run (or the task's retry) sends it.
+        except Exception as error:
+            # Un-claim, so the next run (or the task's retry) sends it; the
+            # others still get theirs.
             ReminderDigest.objects.filter(user=user, day=today).delete()
-            raise
+            logger.warning("Could not send the caseload digest to user %s", user.pk)
+            failed = error
+            continue
         sent += 1
         logger.info("Sent the caseload digest for %s to user %s", today, user.pk)
+    if failed is not None:
+        raise failed
     return sent
 
 

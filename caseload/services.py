@@ -27,7 +27,7 @@ from caseload.models import (
     ShareWithGp,
 )
 from referrals import services as referrals
-from referrals.models import Status
+from referrals.models import Referral, Status
 from spl import audit
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,14 @@ ALREADY_ALLOCATED = "This referral already has a case. Refresh the page to see i
 def allocate(*, referral, to, by, reason=""):
     """Open the case for `referral`, held by link worker `to`, or on the PCN's
     waiting list when `to` is None. The referral must be awaiting triage."""
+    if Referral.objects.filter(patient=referral.patient, status=Status.ACCEPTED).exists():
+        raise ValidationError(
+            "This person already has an accepted referral and a case. Merge this referral "
+            "into it instead.",
+            code="episode_open",
+        )
+    if to is not None and not _can_see(to, Referral, referral):
+        raise ValidationError(f"{to.full_name} cannot see this person's records", code="scope")
     referrals.allocate_referral(
         referral=referral,
         by=by,
@@ -103,6 +111,8 @@ def reassign(*, case, to, by, reason):
         raise ValidationError("This case is closed", code="closed")
     if case.link_worker_id == (to.pk if to else None):
         raise ValidationError("The case is already there", code="unchanged")
+    if to is not None and not _can_see(to, Case, case):
+        raise ValidationError(f"{to.full_name} cannot see this person's records", code="scope")
     from_worker = case.link_worker
     case.link_worker = to
     case.save(update_fields=["link_worker"])
@@ -114,8 +124,7 @@ def reassign(*, case, to, by, reason):
 @transaction.atomic
 def record_contact(*, case, by, mode, outcome, at=None, duration_minutes=None, notes=""):
     """A contact, or an attempt at one, with the person."""
-    if not case.is_open:
-        raise ValidationError("This case is closed", code="closed")
+    case = _locked(case)
     at = at or timezone.now()
     if at > timezone.now():
         raise ValidationError("The contact's date and time must be in the past", code="future")
@@ -220,6 +229,7 @@ def raise_concern(
     *, case, by, category, what_happened, action_taken="", escalated_to="", follow_up_on=None
 ):
     """Record a safeguarding concern: it flags the case until it is closed."""
+    case = _locked(case)
     concern = SafeguardingConcern(
         case=case,
         category=category,
@@ -253,8 +263,7 @@ def close_concern(*, concern, by, outcome):
 @transaction.atomic
 def flag_for_mdt(*, case, by, reason, meeting_on):
     """Put an open case on the agenda of a multidisciplinary team meeting."""
-    if not case.is_open:
-        raise ValidationError("This case is closed", code="closed")
+    case = _locked(case)
     if meeting_on < timezone.localdate():
         raise ValidationError("The meeting date must be today or later", code="past")
     flag = MdtFlag(case=case, reason=reason.strip(), meeting_on=meeting_on, flagged_by=by)
@@ -281,8 +290,9 @@ def record_mdt_discussion(*, flag, by, outcome):
 @transaction.atomic
 def refer_back(*, case, by, to, reason, urgency):
     """Refer the person back to a clinician of their PCN, who replies from their list."""
-    if not case.is_open:
-        raise ValidationError("This case is closed", code="closed")
+    case = _locked(case)
+    if not _can_see(to, Case, case):
+        raise ValidationError(f"{to.full_name} cannot see this person's records", code="scope")
     refer = ReferBack(case=case, to=to, reason=reason.strip(), urgency=urgency, sent_by=by)
     refer.full_clean()
     refer.save()
@@ -331,6 +341,18 @@ def close_unable_to_contact(*, case, by):
     note = f"Unable to contact after {attempts} attempts"
     referrals.close_referral(referral=case.referral, by=by, note=note)
     return _close(case, CloseReason.UNABLE_TO_CONTACT, by=by, summary=note)
+
+
+def _locked(case):
+    """The case, locked until the transaction ends, if it is still open."""
+    case = Case.objects.select_for_update().select_related("referral__patient").get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError("This case is closed", code="closed")
+    return case
+
+
+def _can_see(user, model, record):
+    return model.objects.visible_to(user).filter(pk=record.pk).exists()
 
 
 def _open():

@@ -189,13 +189,13 @@ def take(request, pk):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("caseload:waiting_list")
-    messages.success(request, f"{case.patient.full_name} is now on your caseload")
+    # No name in the message: messages may travel in a cookie.
+    messages.success(request, "Case taken: it is now on your caseload")
     return redirect(case)
 
 
 def case_detail(request, pk):
     case = _case(request, pk, perm="caseload.view_case")
-    audit.record(request.user, audit.VIEW, case, patient=case.patient)
     return _render_case(request, case, ContactForm())
 
 
@@ -509,6 +509,8 @@ def _render_case(
     refer_form=None,
     status=200,
 ):
+    # Every showing of the case is a view of it, after an error too.
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
     contacts = list(case.contacts.select_related("by"))
     concerns = []
     if request.user.has_perm("caseload.view_safeguardingconcern"):
@@ -585,8 +587,6 @@ def plan(request, pk):
         if done:
             return redirect("caseload:plan", pk=case.pk)
         status = 400
-    else:
-        audit.record(request.user, audit.VIEW, case, patient=case.patient)
     return _render_plan(request, case, forms_, status=status)
 
 
@@ -660,6 +660,8 @@ def _plan_post(request, case, name, forms_):
     if name == "action" and forms_["action"].is_valid():
         plans.add_action(case=case, by=by, **forms_["action"].cleaned_data)
         return True, forms_
+    if name.rsplit("-", 1)[-1] != name and not name.rsplit("-", 1)[-1].isdigit():
+        return False, forms_
     if name.startswith("goal-"):
         goal = get_object_or_404(Goal, pk=name.removeprefix("goal-"), plan__case=case)
         form = forms_["goals"].get(goal.pk)
@@ -675,6 +677,7 @@ def _plan_post(request, case, name, forms_):
 
 
 def _render_plan(request, case, forms_, *, status=200):
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
     draft = case.plans.filter(number__isnull=True).prefetch_related("goals", "actions").first()
     bound = next(
         (form for form in [forms_["details"], forms_["goal"], forms_["action"],

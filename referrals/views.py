@@ -271,7 +271,15 @@ def referral_triage(request, reference):
     referral = _referral_for(request, reference, perm="referrals.change_referral")
     duplicates = Referral.objects.visible_to(request.user).possible_duplicates_of(referral)
     form = TriageForm(request.POST, duplicates=duplicates)
-    if form.is_valid():
+    if referral.status != Status.AWAITING_TRIAGE:
+        # Allocated meanwhile (the case records what the person decides), or
+        # triaged by someone else.
+        form.add_error(
+            None,
+            "This referral has already been triaged or allocated to a link worker. "
+            "Refresh the page to see its status.",
+        )
+    elif form.is_valid():
         try:
             referral = _decide(referral, form.cleaned_data, by=request.user)
         except ValidationError as error:
