@@ -350,12 +350,11 @@ def record_mdt_discussion(request, pk, flag_pk):
         try:
             services.record_mdt_discussion(flag=flag, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            form.add_error("outcome", error)
         else:
             messages.success(request, "MDT discussion recorded")
-    else:
-        messages.error(request, form.errors["outcome"][0])
-    return redirect(case)
+            return redirect(case)
+    return _render_case(request, case, ContactForm(), mdt_outcome_forms={flag.pk: form}, status=400)
 
 
 @permission_required("caseload.view_case", raise_exception=True)
@@ -506,6 +505,7 @@ def _render_case(
     concern_form=None,
     close_concern_forms=None,
     mdt_form=None,
+    mdt_outcome_forms=None,
     refer_form=None,
     status=200,
 ):
@@ -553,9 +553,16 @@ def _render_case(
             "refer_form": refer_form or ReferBackForm(case=case, prefix="refer"),
             "refer_backs": case.refer_backs.select_related("to", "sent_by"),
             "mdt_rows": [
-                (flag, MdtOutcomeForm(prefix=f"mdt-{flag.pk}"))
+                (
+                    flag,
+                    (mdt_outcome_forms or {}).get(flag.pk)
+                    or MdtOutcomeForm(prefix=f"mdt-{flag.pk}"),
+                )
                 for flag in case.mdt_flags.select_related("flagged_by")
             ],
+            "bad_mdt_outcome": next(
+                (form for form in (mdt_outcome_forms or {}).values() if form.errors), None
+            ),
             "concern_rows": concern_rows,
             "can_see_concerns": request.user.has_perm("caseload.view_safeguardingconcern"),
             "can_raise_concern": request.user.has_perm("caseload.add_safeguardingconcern")

@@ -72,3 +72,16 @@ def test_recording_a_discussion_needs_what_was_decided(case, link_worker):
     flag = services.flag_for_mdt(case=case, by=link_worker, reason="x", meeting_on=NEXT_WEEK)
     with pytest.raises(ValidationError, match="decided"):
         services.record_mdt_discussion(flag=flag, by=link_worker, outcome="")
+
+
+def test_an_empty_outcome_is_shown_next_to_its_field(client_for, case, link_worker):
+    flag = services.flag_for_mdt(case=case, by=link_worker, reason="x", meeting_on=NEXT_WEEK)
+    response = client_for(link_worker).post(
+        f"/caseload/cases/{case.pk}/mdt/{flag.pk}/", {f"mdt-{flag.pk}-outcome": ""}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "nhsuk-error-summary" in page
+    assert f'href="#id_mdt-{flag.pk}-outcome"' in page
+    flag.refresh_from_db()
+    assert flag.discussed_at is None
