@@ -132,8 +132,9 @@ def _day_to_day():
             reason=rng.choice([CloseReason.GOALS_MET] * 4 + [CloseReason.PERSON_ENDED]),
             summary="Connected to community groups; feels more confident and less isolated.",
         )
+        ended_at = case.opened_at + datetime.timedelta(days=rng.randint(60, 110))
         Case.objects.filter(pk=case.pk).update(
-            closed_at=case.opened_at + datetime.timedelta(days=rng.randint(60, 110))
+            closed_at=min(ended_at, now - datetime.timedelta(days=rng.randint(1, 10)))
         )
     # The closing emails are history: mark them sent, as the demo referrals do.
     Notification.objects.filter(referral__case__in=ended, sent_at__isnull=True).update(sent_at=now)

@@ -256,7 +256,7 @@ def decide(request, pk):
 @require_POST
 def hold(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
-    form = HoldForm(request.POST)
+    form = HoldForm(request.POST, prefix="hold")
     if form.is_valid():
         try:
             services.put_on_hold(
@@ -276,7 +276,7 @@ def hold(request, pk):
 @require_POST
 def close(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
-    form = CloseForm(request.POST, reasons=services.CLOSING_REASONS)
+    form = CloseForm(request.POST, reasons=services.CLOSING_REASONS, prefix="close")
     if form.is_valid():
         try:
             services.close(
@@ -296,7 +296,7 @@ def close(request, pk):
 @require_POST
 def raise_concern(request, pk):
     case = _case(request, pk, perm="caseload.add_safeguardingconcern")
-    form = ConcernForm(request.POST)
+    form = ConcernForm(request.POST, prefix="concern")
     if form.is_valid():
         try:
             services.raise_concern(case=case, by=request.user, **form.cleaned_data)
@@ -487,7 +487,10 @@ def _rows(visible, page, order):
 def _case(request, pk, *, perm):
     return get_visible_object_or_404(
         Case.objects.select_related(
-            "referral__patient__registered_practice", "referral__referred_by", "link_worker"
+            "referral__patient__registered_practice",
+            "referral__referred_by",
+            "link_worker",
+            "practice",
         ),
         request.user,
         perm=perm,
@@ -546,9 +549,10 @@ def _render_case(
             "has_errors": status == 400,
             "decision_form": DecisionForm(),
             "form": contact_form,
-            "hold_form": hold_form or HoldForm(),
-            "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS),
-            "concern_form": concern_form or ConcernForm(),
+            # Each form on the case page has a prefix, so no two share an id.
+            "hold_form": hold_form or HoldForm(prefix="hold"),
+            "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS, prefix="close"),
+            "concern_form": concern_form or ConcernForm(prefix="concern"),
             "mdt_form": mdt_form or MdtFlagForm(prefix="mdt"),
             "refer_form": refer_form or ReferBackForm(case=case, prefix="refer"),
             "refer_backs": case.refer_backs.select_related("to", "sent_by"),

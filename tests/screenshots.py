@@ -392,3 +392,26 @@ def test_plan_pdf_first_page(demo, tmp_path):
          str(OUT / "plan-pdf-page-1")],
         check=True,
     )  # fmt: skip
+
+
+def test_caseload_lists_for_the_team_the_gp_and_the_practice(page, demo):
+    from caseload.models import Plan
+
+    log_in(page, "linkworker@example.org")
+    page.goto("/caseload/mdt/")
+    shoot(page, "caseload-mdt-agenda")
+    second = Plan.objects.filter(number=2).order_by("pk").first()
+    page.goto(f"/caseload/cases/{second.case_id}/plan/2/")
+    shoot(page, "plan-version-changes")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/login/")
+    log_in(page, "gp@example.org")
+    page.goto("/caseload/refer-backs/")
+    shoot(page, "refer-backs")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/accounts/login/")
+    log_in(page, "manager@example.org")
+    page.goto("/caseload/gp-summaries/")
+    page.locator("tbody a").first.click()
+    page.wait_for_load_state()
+    shoot(page, "gp-closing-summary")

@@ -403,6 +403,9 @@ def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
         "Plan version 1 agreed"
     )
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.locator("main")).to_contain_text("Join a walking group")
+    page.get_by_role("link", name="Support plan").click()
     page.get_by_role("link", name="Case", exact=True).click()
 
     page.get_by_text("Close the case").first.click()  # the details' summary
@@ -512,3 +515,30 @@ def test_link_worker_refers_back_to_the_gp_who_replies(page, link_worker, gp, pr
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Reply sent")
     assert case.refer_backs.get().reply == "Seen today; inhaler started"
+
+
+def test_a_link_worker_takes_from_the_waiting_list_and_the_practice_reads_the_summary(
+    page, link_worker, supervisor, practice_manager, practice
+):
+    from caseload import services
+    from caseload.models import CloseReason, ShareWithGp
+
+    referral = ReferralFactory(
+        patient=PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
+    )
+    case = services.allocate(referral=referral, to=None, by=supervisor)
+    log_in(page, link_worker.email)
+    page.goto("/caseload/")
+    page.get_by_role("link", name=re.compile("Waiting list")).click()
+    page.get_by_role("button", name="Take Jo Bloggs").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Case taken")
+
+    services.person_agreed(case=case, by=link_worker, share_with_gp=ShareWithGp.FULL)
+    services.close(case=case, by=link_worker, reason=CloseReason.GOALS_MET, summary="All done")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+    log_in(page, practice_manager.email)
+    page.get_by_role("link", name="Coding").first.click()
+    page.get_by_role("link", name="Closing summaries for the GP record").click()
+    page.get_by_role("link", name="Jo Bloggs").click()
+    expect(page.locator("main")).to_contain_text("All done")

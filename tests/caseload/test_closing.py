@@ -65,7 +65,7 @@ def test_a_closed_case_cannot_be_closed_again(case, link_worker):
 
 def test_the_close_form_keeps_the_summary_after_an_error(client_for, case, link_worker):
     response = client_for(link_worker).post(
-        f"/caseload/cases/{case.pk}/close/", {"summary": "Joined a walking group"}
+        f"/caseload/cases/{case.pk}/close/", {"close-summary": "Joined a walking group"}
     )
     page = response.content.decode()
     assert response.status_code == 400
@@ -78,7 +78,7 @@ def test_a_closed_case_shows_why_and_its_summary(client_for, case, link_worker):
     client = client_for(link_worker)
     client.post(
         f"/caseload/cases/{case.pk}/close/",
-        {"reason": CloseReason.GOALS_MET, "summary": "Joined a walking group"},
+        {"close-reason": CloseReason.GOALS_MET, "close-summary": "Joined a walking group"},
     )
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Goals met" in page

@@ -139,8 +139,8 @@ def test_the_hold_form_keeps_what_was_typed(client_for, caseload, link_worker):
     case = caseload["Fresh"]
     response = client_for(link_worker).post(
         f"/caseload/cases/{case.pk}/hold/",
-        {"reason": "Gone to stay with family", "resume_on_day": "1", "resume_on_month": "1",
-         "resume_on_year": "2020"},
+        {"hold-reason": "Gone to stay with family", "hold-resume_on_day": "1",
+         "hold-resume_on_month": "1", "hold-resume_on_year": "2020"},
     )  # fmt: skip
     page = response.content.decode()
     assert response.status_code == 400

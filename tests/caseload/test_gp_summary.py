@@ -73,3 +73,10 @@ def test_the_agreeing_step_records_the_choice(client_for, practice, link_worker)
     )
     case.refresh_from_db()
     assert case.share_with_gp == ShareWithGp.CODES
+
+
+def test_not_asked_says_so(client_for, practice, link_worker):
+    case = closed_case(practice, link_worker, "")
+    page = client_for(link_worker).get(f"/caseload/cases/{case.pk}/gp-summary/").content.decode()
+    assert "was not asked" in page
+    assert "asked that their GP is told only" not in page

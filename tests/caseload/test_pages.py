@@ -1,9 +1,21 @@
 """The caseload's pages: who may see them, what they show, what they audit."""
 
+import datetime
+
 import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from caseload import services
-from caseload.models import Case, CaseStatus, Contact, ContactMode, ContactOutcome
+from caseload.models import (
+    Case,
+    CaseStatus,
+    CloseReason,
+    Contact,
+    ContactMode,
+    ContactOutcome,
+    SafeguardingCategory,
+)
 from referrals.models import Status
 from spl import roles
 from spl.models import AuditEvent
@@ -214,3 +226,59 @@ def test_the_allocate_page_offers_only_the_pcns_link_workers(
 def test_an_allocated_referral_links_to_its_case(client_for, case, link_worker):
     page = client_for(link_worker).get(case.referral.get_absolute_url()).content.decode()
     assert f"/caseload/cases/{case.pk}/" in page
+
+
+def test_the_case_page_takes_the_same_queries_with_more_on_it(
+    client_for, case, link_worker, gp, django_assert_max_num_queries
+):
+    def add(number):
+        services.record_contact(
+            case=case, by=link_worker, mode=ContactMode.PHONE, outcome=ContactOutcome.SPOKE
+        )
+        services.raise_concern(
+            case=case, by=link_worker, category=SafeguardingCategory.OTHER,
+            what_happened=f"Concern {number}",
+        )  # fmt: skip
+        services.refer_back(case=case, by=link_worker, to=gp, reason="Check", urgency="routine")
+        services.flag_for_mdt(
+            case=case, by=link_worker, reason="x",
+            meeting_on=timezone.localdate() + datetime.timedelta(days=7),
+        )  # fmt: skip
+
+    client = client_for(link_worker)
+    url = case.get_absolute_url()
+    add(0)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for number in range(1, 4):
+        add(number)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/caseload/waiting/", "/caseload/mdt/", "/caseload/gp-summaries/"])
+def test_the_other_lists_take_the_same_queries_for_more_rows(
+    client_for, practice, link_worker, supervisor, url, django_assert_max_num_queries
+):
+    def add():
+        referral = ReferralFactory(patient__registered_practice=practice)
+        waiting = services.allocate(referral=referral, to=None, by=supervisor)
+        services.flag_for_mdt(
+            case=waiting, by=supervisor, reason="x",
+            meeting_on=timezone.localdate() + datetime.timedelta(days=7),
+        )  # fmt: skip
+        referral = ReferralFactory(patient__registered_practice=practice)
+        held = services.allocate(referral=referral, to=link_worker, by=link_worker)
+        services.person_agreed(case=held, by=link_worker)
+        services.close(case=held, by=link_worker, reason=CloseReason.GOALS_MET, summary="Done")
+
+    client = client_for(link_worker)
+    # The practice's list of closing summaries is for those who code referrals.
+    link_worker.user_permissions.add(Permission.objects.get(codename="code_referral"))
+    add()
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for _ in range(4):
+        add()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

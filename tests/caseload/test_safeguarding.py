@@ -73,7 +73,8 @@ def test_staff_without_the_permission_never_see_a_concern(client_for, case, conc
 def test_outside_the_care_team_a_concern_cannot_be_raised(client_for, case, pcn):
     directory_manager = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[pcn])
     response = client_for(directory_manager).post(
-        f"/caseload/cases/{case.pk}/safeguarding/", {"category": "other", "what_happened": "x"}
+        f"/caseload/cases/{case.pk}/safeguarding/",
+        {"concern-category": "other", "concern-what_happened": "x"},
     )
     assert response.status_code == 403
 
@@ -81,8 +82,8 @@ def test_outside_the_care_team_a_concern_cannot_be_raised(client_for, case, pcn)
 def test_a_concern_is_raised_from_the_case_page(client_for, case, link_worker):
     response = client_for(link_worker).post(
         f"/caseload/cases/{case.pk}/safeguarding/",
-        {"category": SafeguardingCategory.DOMESTIC_ABUSE, "what_happened": "Bruising seen",
-         "escalated_to": "practice_lead"},
+        {"concern-category": SafeguardingCategory.DOMESTIC_ABUSE,
+         "concern-what_happened": "Bruising seen", "concern-escalated_to": "practice_lead"},
     )  # fmt: skip
     assert response.status_code == 302
     assert case.concerns.get().escalated_to == "practice_lead"
@@ -91,7 +92,7 @@ def test_a_concern_is_raised_from_the_case_page(client_for, case, link_worker):
 def test_a_concern_without_a_description_keeps_the_category(client_for, case, link_worker):
     response = client_for(link_worker).post(
         f"/caseload/cases/{case.pk}/safeguarding/",
-        {"category": SafeguardingCategory.DOMESTIC_ABUSE, "what_happened": ""},
+        {"concern-category": SafeguardingCategory.DOMESTIC_ABUSE, "concern-what_happened": ""},
     )
     page = response.content.decode()
     assert response.status_code == 400
