@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from caseload.models import (
     CaseStatus,
+    ConnectionKind,
+    ConnectionStatus,
     ContactMode,
     ContactOutcome,
     EscalatedTo,
@@ -207,6 +209,7 @@ class CaseloadFilterForm(forms.Form):
         ("safeguarding", "Safeguarding concern open"),
         ("safeguarding_follow_up", "Safeguarding follow-up due"),
         ("awaiting_reply", "Referred back, awaiting a reply"),
+        ("provider_no_response", "No response from a service"),
         ("review_due", "Plan review due"),
         ("goals_overdue", "Goals overdue"),
     ]
@@ -261,7 +264,8 @@ class FindCaseForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    """End support, with why and a summary."""
+    """End support, with why, a summary and, for each connection still open,
+    where it ended (a field `connection-<id>` each)."""
 
     reason = forms.ChoiceField(
         label="Why is support ending?",
@@ -275,9 +279,32 @@ class CloseForm(forms.Form):
         error_messages={"required": "Write a closing summary"},
     )
 
-    def __init__(self, *args, reasons, **kwargs):
+    def __init__(self, *args, reasons, open_connections=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [(reason.value, reason.label) for reason in reasons]
+        self.open_connections = list(open_connections)
+        for connection in self.open_connections:
+            ends = [
+                (status, label)
+                for status, label in connection.moves()
+                if status != ConnectionStatus.NO_RESPONSE
+            ]
+            self.fields[f"connection-{connection.pk}"] = forms.ChoiceField(
+                label=f"{connection.service.name}: how did it end?",
+                choices=ends,
+                initial=ConnectionStatus.ENDED,
+                widget=forms.Select,
+            )
+
+    def connection_fields(self):
+        return [self[f"connection-{connection.pk}"] for connection in self.open_connections]
+
+    def final(self):
+        """{connection id: the status it ends in}."""
+        return {
+            connection.pk: self.cleaned_data[f"connection-{connection.pk}"]
+            for connection in self.open_connections
+        }
 
 
 class PlanDetailsForm(forms.Form):
@@ -455,4 +482,124 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
         help_text="Ask the person. Without an answer, the GP gets only the codes.",
+    )
+
+
+class ConnectForm(forms.Form):
+    """Connect the person to one service: signposted or referred, for which
+    need, and why; for a referral, what the person agreed to share."""
+
+    kind = forms.ChoiceField(
+        label="How are you connecting the person?",
+        choices=ConnectionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select signposted or referred"},
+    )
+    need = forms.ChoiceField(
+        label="Which need does it meet?",
+        choices=[("", "Choose a need"), *Reason.choices],
+        error_messages={"required": "Select the need this service meets"},
+    )
+    why = forms.CharField(
+        label="Why this service?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why this service"},
+    )
+    share_contact_details = forms.BooleanField(
+        label="The person agreed that the service may have their name, phone number and email",
+        required=False,
+    )
+    message = forms.CharField(
+        label="What the person agreed to tell the service (optional)",
+        help_text="The service sees this and nothing else about the person. "
+        "Leave out anything they did not agree to share.",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    capacity_reason = forms.CharField(
+        label="Why refer although the service is not accepting referrals?",
+        help_text="For example, the coordinator agreed on the phone to take them",
+        max_length=500,
+        required=False,
+    )
+
+    def __init__(self, *args, service, needs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.referral_barrier = service.direct_referral_barrier(count_capacity=False)
+        self.full = not self.referral_barrier and bool(service.direct_referral_barrier())
+        if self.referral_barrier:
+            # Signposting is the only way to this service.
+            self.fields["kind"].choices = [ConnectionKind.choices[0]]
+            self.fields["kind"].initial = ConnectionKind.SIGNPOSTED
+        if not self.full:
+            del self.fields["capacity_reason"]
+        if len(needs) == 1:
+            self.fields["need"].initial = needs[0]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            self.full
+            and data.get("kind") == ConnectionKind.REFERRED
+            and not data.get("capacity_reason", "").strip()
+        ):
+            self.add_error(
+                "capacity_reason",
+                "Say why you are referring although the service is not accepting referrals",
+            )
+        return data
+
+
+class ConnectionMoveForm(forms.Form):
+    """Where a connection has got to, by the link worker's hand."""
+
+    to = forms.ChoiceField(
+        label="What has happened?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what has happened"},
+    )
+    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
+
+    def __init__(self, *args, connection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            (status, label)
+            for status, label in connection.moves()
+            if status != ConnectionStatus.NO_RESPONSE
+        ]
+
+
+class ProviderAnswerForm(forms.Form):
+    """The provider's answer to a referral, through their link."""
+
+    answer = forms.ChoiceField(
+        label="Can you take this referral?",
+        choices=[("accept", "Yes, we accept the referral"), ("decline", "No, we cannot take it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you accept the referral"},
+    )
+    reason = forms.CharField(
+        label="If not, why not?",
+        help_text="The link worker uses this to find other support for the person",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", "Say why you cannot take this referral")
+        return data
+
+
+class ProviderAttendanceForm(forms.Form):
+    attended = forms.ChoiceField(
+        label="Did the person come?",
+        choices=[("yes", "Yes, they came"), ("no", "No, they did not come")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the person came"},
     )

@@ -77,7 +77,9 @@ class CaseQuerySet(PCNScopedQuerySet):
           `safeguarding_follow_up`: one's follow-up date has come;
         - `awaiting_reply`: referred back to a clinician who has not replied;
         - `review_due`: the agreed plan's review date has come (`plan_review_on`);
-        - `goals_overdue`: a goal of the agreed plan is past its date, not done.
+        - `goals_overdue`: a goal of the agreed plan is past its date, not done;
+        - `provider_no_response`: a service referred to has not answered in
+          PROVIDER_NO_RESPONSE_DAYS (caseload.connections).
         """
         today = today or timezone.localdate()
         since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
@@ -121,6 +123,9 @@ class CaseQuerySet(PCNScopedQuerySet):
             resume_overdue=_flag(Q(status=CaseStatus.ON_HOLD, resume_on__lt=today)),
             review_due=_flag(Q(status__in=OPEN_CASE_STATUSES, plan_review_on__lte=today)),
             goals_overdue=Exists(_overdue_goals(today)),
+            provider_no_response=Exists(
+                Connection.objects.filter(case=OuterRef("pk"), status=ConnectionStatus.NO_RESPONSE)
+            ),
         )
 
     def for_list(self):
@@ -145,6 +150,7 @@ def due_counts():
         "to_resume": models.Count("pk", filter=Q(resume_overdue=True)),
         "unreached": models.Count("pk", filter=Q(unable_to_contact=True)),
         "no_contact": models.Count("pk", filter=Q(no_recent_contact=True)),
+        "no_response": models.Count("pk", filter=Q(provider_no_response=True)),
     }
 
 
@@ -249,6 +255,7 @@ class Case(models.Model):
         "goals_overdue",
         "review_due",
         "awaiting_reply",
+        "provider_no_response",
         "no_recent_contact",
         "unable_to_contact",
         "resume_overdue",
@@ -571,3 +578,188 @@ class ReferBack(models.Model):
     @property
     def is_urgent(self):
         return self.urgency == Urgency.URGENT
+
+
+class ConnectionKind(models.TextChoices):
+    SIGNPOSTED = "signposted", "Signposted: the person was given the service's details"
+    REFERRED = "referred", "Referred: the service receives a referral from you"
+
+
+class ConnectionStatus(models.TextChoices):
+    SUGGESTED = "suggested", "Suggested"
+    REFERRED = "referred", "Referred"
+    ACCEPTED = "accepted", "Accepted by the provider"
+    DECLINED = "declined", "Declined by the provider"
+    NO_RESPONSE = "no_response", "No response"
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    ENDED = "ended", "Ended"
+
+
+# Where a connection may go from each status, by the link worker's hand. The
+# provider's answers (accepted, declined, attended, did not attend) and "no
+# response" after PROVIDER_NO_RESPONSE_DAYS follow the same map.
+CONNECTION_MOVES = {
+    ConnectionStatus.SUGGESTED: (
+        ConnectionStatus.ATTENDED,
+        ConnectionStatus.DID_NOT_ATTEND,
+        ConnectionStatus.ENDED,
+    ),
+    ConnectionStatus.REFERRED: (
+        ConnectionStatus.ACCEPTED,
+        ConnectionStatus.DECLINED,
+        ConnectionStatus.NO_RESPONSE,
+        ConnectionStatus.ENDED,
+    ),
+    ConnectionStatus.NO_RESPONSE: (
+        ConnectionStatus.ACCEPTED,
+        ConnectionStatus.DECLINED,
+        ConnectionStatus.ENDED,
+    ),
+    ConnectionStatus.ACCEPTED: (
+        ConnectionStatus.ATTENDED,
+        ConnectionStatus.DID_NOT_ATTEND,
+        ConnectionStatus.ENDED,
+    ),
+    ConnectionStatus.ATTENDED: (ConnectionStatus.ENDED,),
+    ConnectionStatus.DID_NOT_ATTEND: (ConnectionStatus.ATTENDED, ConnectionStatus.ENDED),
+    ConnectionStatus.DECLINED: (),
+    ConnectionStatus.ENDED: (),
+}
+# Statuses a connection can still move on from.
+OPEN_CONNECTION_STATUSES = tuple(status for status, moves in CONNECTION_MOVES.items() if moves)
+# A provider who has not answered a referral is reminded once after this many
+# days; after PROVIDER_NO_RESPONSE_DAYS the connection is marked "no response".
+PROVIDER_REMINDER_DAYS = 7
+PROVIDER_NO_RESPONSE_DAYS = 14
+
+
+class Connection(models.Model):
+    """A person connected to a VCSE service from their case: signposted (given
+    its details) or referred (the service was sent a referral, which the
+    provider answers through a signed link: caseload.connections)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="connections")
+    service = models.ForeignKey(
+        "directory.Service", on_delete=models.PROTECT, related_name="connections"
+    )
+    kind = models.CharField(max_length=20, choices=ConnectionKind.choices)
+    # The need it meets, as a referrals.models.Reason value: what reports count.
+    need = models.CharField(max_length=30, choices=Reason.choices)
+    why = models.TextField("why this service")
+    # Why a referral went ahead although the service said it was full.
+    capacity_reason = models.TextField("why refer although it is full", blank=True)
+    # What the provider may see: only what the person agreed to share.
+    share_contact_details = models.BooleanField(
+        "the person agreed to share their name and contact details", default=False
+    )
+    message = models.TextField("what the person agreed to tell the service", blank=True)
+    status = models.CharField(max_length=20, choices=ConnectionStatus.choices)
+    provider_reason = models.TextField("the provider's reason", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the referral was sent: what the provider's reminder and "no
+    # response" count from.
+    referred_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="referred") | Q(referred_at__isnull=False),
+                name="referral_connection_has_referred_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "referred_at"], name="connection_status_referred"),
+        ]
+
+    def __str__(self):
+        return f"Case {self.case_id} to {self.service_id}"
+
+    @property
+    def patient(self):
+        return self.case.referral.patient
+
+    @property
+    def is_referral(self):
+        return self.kind == ConnectionKind.REFERRED
+
+    @property
+    def kind_word(self):
+        return "Referred" if self.is_referral else "Signposted"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_CONNECTION_STATUSES
+
+    @property
+    def awaiting_provider(self):
+        return self.status in (ConnectionStatus.REFERRED, ConnectionStatus.NO_RESPONSE)
+
+    @property
+    def awaiting_attendance(self):
+        return self.status == ConnectionStatus.ACCEPTED
+
+    def moves(self):
+        """The statuses it may move to, as (value, label)."""
+        return [(status.value, status.label) for status in CONNECTION_MOVES[self.status]]
+
+    def need_label(self):
+        return Reason(self.need).label if self.need in Reason.values else self.need
+
+
+class ConnectionStatusChange(models.Model):
+    """Append-only history of a connection's status. `by` is empty when the
+    provider answered through their link, or SPL marked it "no response"."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=ConnectionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ConnectionStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by_provider = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.connection}: {self.get_to_status_display()}"
+
+    @property
+    def who(self):
+        if self.by_id:
+            return self.by.full_name
+        return "The provider" if self.by_provider else "SPL"
+
+
+class ProviderMessage(models.Model):
+    """The outbox of emails to a service about a referral: written in the
+    transaction that makes it due, sent after commit by a task, never twice
+    (one row per connection and kind; the send claims it)."""
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", "Referral"
+        REMINDER = "reminder", "Reminder"
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    to_email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "kind"], name="one_provider_message_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for connection {self.connection_id}"

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from caseload import connections
 from caseload.models import (
     ATTEMPTS_BEFORE_CLOSING,
     Case,
@@ -211,9 +212,11 @@ CLOSING_REASONS = [
 
 
 @transaction.atomic
-def close(*, case, by, reason, summary):
+def close(*, case, by, reason, summary, final=None):
     """End support: the case closes with its reason and summary, and so does the
-    referral, whose referrer is told (the status only, outside the NHS)."""
+    referral, whose referrer is told (the status only, outside the NHS). Its
+    connections still open take their final states from `final` ({connection
+    id: ConnectionStatus}), or end."""
     if reason not in CLOSING_REASONS:
         raise ValidationError("Choose why the case is closing", code="reason")
     if not summary.strip():
@@ -221,7 +224,7 @@ def close(*, case, by, reason, summary):
     case = _locked_open(case)
     label = CloseReason(reason).label
     referrals.close_referral(referral=case.referral, by=by, note=f"Case closed: {label}")
-    return _close(case, reason, by=by, summary=summary.strip())
+    return _close(case, reason, by=by, summary=summary.strip(), final=final)
 
 
 @transaction.atomic
@@ -377,7 +380,8 @@ def _set_status(case, to_status, *, by, note=""):
     return case
 
 
-def _close(case, reason, *, by, summary=""):
+def _close(case, reason, *, by, summary="", final=None):
+    connections.end_open_connections(case=case, by=by, final=final or {})
     from_status = case.status
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()

@@ -32,6 +32,17 @@ urlpatterns = [
         views.close_concern,
         name="close_concern",
     ),
+    path("cases/<int:pk>/connect/", views.connect, name="connect"),
+    path(
+        "cases/<int:pk>/connect/<uuid:service_pk>/",
+        views.connect_service,
+        name="connect_service",
+    ),
+    path(
+        "cases/<int:pk>/connections/<int:connection_pk>/",
+        views.move_connection,
+        name="move_connection",
+    ),
     path("cases/<int:pk>/plan/", views.plan, name="plan"),
     path("cases/<int:pk>/plan/<int:number>/", views.plan_version, name="plan_version"),
     path("cases/<int:pk>/plan/<int:number>/pdf/", views.plan_pdf, name="plan_pdf"),

@@ -6,7 +6,8 @@ audited."""
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -14,9 +15,10 @@ from django.db.models import Count, F, Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from caseload import plans, services
+from caseload import connections, plans, providers, services
 from caseload.forms import (
     WAITING_LIST,
     ActionForm,
@@ -25,6 +27,8 @@ from caseload.forms import (
     CloseConcernForm,
     CloseForm,
     ConcernForm,
+    ConnectForm,
+    ConnectionMoveForm,
     ContactForm,
     DecisionForm,
     FindCaseForm,
@@ -34,6 +38,8 @@ from caseload.forms import (
     MdtFlagForm,
     MdtOutcomeForm,
     PlanDetailsForm,
+    ProviderAnswerForm,
+    ProviderAttendanceForm,
     ReassignForm,
     ReferBackForm,
     ReplyForm,
@@ -41,8 +47,10 @@ from caseload.forms import (
 )
 from caseload.models import (
     ATTEMPTS_BEFORE_CLOSING,
+    OPEN_CONNECTION_STATUSES,
     Case,
     CaseStatus,
+    Connection,
     Contact,
     ContactOutcome,
     Goal,
@@ -52,6 +60,8 @@ from caseload.models import (
     SafeguardingConcern,
     due_counts,
 )
+from directory.forms import ServiceSearchForm
+from directory.models import Service
 from referrals.models import Referral, Status
 from spl import audit
 from spl.access import get_visible_object_or_404
@@ -276,7 +286,7 @@ def hold(request, pk):
 @require_POST
 def close(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
-    form = CloseForm(request.POST, reasons=services.CLOSING_REASONS, prefix="close")
+    form = _close_form(case, request.POST)
     if form.is_valid():
         try:
             services.close(
@@ -284,6 +294,7 @@ def close(request, pk):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 summary=form.cleaned_data["summary"],
+                final=form.final(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -510,6 +521,7 @@ def _render_case(
     mdt_form=None,
     mdt_outcome_forms=None,
     refer_form=None,
+    move_forms=None,
     status=200,
 ):
     # Every showing of the case is a view of it, after an error too.
@@ -529,6 +541,17 @@ def _render_case(
         for concern in concerns
     ]
     attempts = sum(1 for contact in contacts if not contact.reached)
+    move_forms = move_forms or {}
+    connection_rows = [
+        (
+            connection,
+            move_forms.get(connection.pk)
+            or ConnectionMoveForm(connection=connection, prefix=f"connection-{connection.pk}"),
+        )
+        for connection in case.connections.select_related("service__organisation")
+        .prefetch_related("history__by")
+        .order_by("-created_at", "-pk")
+    ]
     return render(
         request,
         "caseload/case_detail.html",
@@ -551,7 +574,7 @@ def _render_case(
             "form": contact_form,
             # Each form on the case page has a prefix, so no two share an id.
             "hold_form": hold_form or HoldForm(prefix="hold"),
-            "close_form": close_form or CloseForm(reasons=services.CLOSING_REASONS, prefix="close"),
+            "close_form": close_form or _close_form(case),
             "concern_form": concern_form or ConcernForm(prefix="concern"),
             "mdt_form": mdt_form or MdtFlagForm(prefix="mdt"),
             "refer_form": refer_form or ReferBackForm(case=case, prefix="refer"),
@@ -575,9 +598,105 @@ def _render_case(
                 (form for form in close_concern_forms.values() if form.errors), None
             ),
             "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
+            "connection_rows": connection_rows,
+            "bad_move": next((form for form in move_forms.values() if form.errors), None),
         },
         status=status,
     )
+
+
+def _close_form(case, data=None):
+    return CloseForm(
+        data,
+        reasons=services.CLOSING_REASONS,
+        open_connections=case.connections.filter(
+            status__in=OPEN_CONNECTION_STATUSES
+        ).select_related("service"),
+        prefix="close",
+    )
+
+
+def connect(request, pk):
+    """Find a service for the person: the directory's search, for their age,
+    each result with its QA status and capacity, and a way to connect them."""
+    case = _case(request, pk, perm="caseload.change_case")
+    if not case.is_open:
+        raise Http404("The case is closed")
+    data = request.GET.copy() if request.GET else None
+    if data is None:
+        data = {"age": _age(case.patient)} if case.patient.date_of_birth else None
+    form = ServiceSearchForm(data)
+    found = form.filter(Service.objects.visible_to(request.user).for_search())
+    page = Paginator(found, 20).get_page(request.GET.get("page"))
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
+    return render(
+        request,
+        "caseload/connect.html",
+        {"case": case, "patient": case.patient, "form": form, "page": page},
+    )
+
+
+def connect_service(request, pk, service_pk):
+    """Connect the person to one service: signposted or referred."""
+    case = _case(request, pk, perm="caseload.change_case")
+    if not case.is_open:
+        raise Http404("The case is closed")
+    service = get_object_or_404(
+        Service.objects.visible_to(request.user).with_qa_status().select_related("organisation"),
+        pk=service_pk,
+    )
+    latest = plans.latest(case)
+    needs = latest.needs if latest else [row.reason for row in case.referral.reasons.all()]
+    form = ConnectForm(request.POST or None, service=service, needs=needs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection = connections.connect(
+                case=case, service=service, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if connection.is_referral:
+                messages.success(
+                    request, "Referral sent: the service has been emailed a link to answer it"
+                )
+            else:
+                messages.success(request, "Connection recorded")
+            return redirect(f"{case.get_absolute_url()}#connections")
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
+    return render(
+        request,
+        "caseload/connect_service.html",
+        {"case": case, "patient": case.patient, "service": service, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def move_connection(request, pk, connection_pk):
+    """The link worker records where a connection has got to."""
+    case = _case(request, pk, perm="caseload.change_case")
+    connection = get_object_or_404(
+        Connection.objects.select_related("case"), pk=connection_pk, case=case
+    )
+    form = ConnectionMoveForm(
+        request.POST, connection=connection, prefix=f"connection-{connection.pk}"
+    )
+    if form.is_valid():
+        try:
+            connections.move(connection=connection, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Connection updated")
+            return redirect(f"{case.get_absolute_url()}#connections")
+    return _render_case(request, case, ContactForm(), move_forms={connection.pk: form}, status=400)
+
+
+def _age(patient):
+    today = timezone.localdate()
+    born = patient.date_of_birth
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def plan(request, pk):
@@ -768,3 +887,81 @@ def gp_summaries(request):
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record_list(request.user, page)
     return render(request, "caseload/gp_summaries.html", {"page": page})
+
+
+# The provider's link: no account. The signed link is the only key, so the page
+# shows no more than the person agreed to share, and is never cached.
+
+
+@login_not_required
+@never_cache
+def provider_answer(request, token):
+    """A service's provider answers a referral: accept or decline it, and later
+    say whether the person came. Each answer is taken once."""
+    try:
+        connection = providers.connection_for_link(token)
+    except providers.LinkExpired as expired:
+        return render(
+            request,
+            "caseload/provider_expired.html",
+            {
+                "connection": expired.connection,
+                "link_worker": _referrer(expired.connection),
+                "days": providers.PROVIDER_LINK_DAYS,
+            },
+            status=410,
+        )
+    except (signing.BadSignature, Connection.DoesNotExist):
+        return render(request, "caseload/provider_bad_link.html", status=404)
+    answer_form = ProviderAnswerForm(prefix="answer")
+    attendance_form = ProviderAttendanceForm(prefix="attendance")
+    status = 200
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if step == "answer":
+            answer_form = ProviderAnswerForm(request.POST, prefix="answer")
+            if answer_form.is_valid():
+                data = answer_form.cleaned_data
+                done = connections.provider_answer(
+                    connection=connection,
+                    accepted=data["answer"] == "accept",
+                    reason=data["reason"],
+                )
+                return _answered(request, token, done)
+        elif step == "attendance":
+            attendance_form = ProviderAttendanceForm(request.POST, prefix="attendance")
+            if attendance_form.is_valid():
+                done = connections.provider_attendance(
+                    connection=connection,
+                    attended=attendance_form.cleaned_data["attended"] == "yes",
+                )
+                return _answered(request, token, done)
+        status = 400
+    connection.refresh_from_db(fields=["status", "provider_reason", "answered_at"])
+    audit.record(None, audit.VIEW, connection, patient=connection.patient)
+    return render(
+        request,
+        "caseload/provider.html",
+        {
+            "connection": connection,
+            "service": connection.service,
+            "patient": connection.patient if connection.share_contact_details else None,
+            "link_worker": _referrer(connection),
+            "answer_form": answer_form,
+            "attendance_form": attendance_form,
+            "form": answer_form if answer_form.errors else attendance_form,
+        },
+        status=status,
+    )
+
+
+def _answered(request, token, done):
+    if done:
+        messages.success(request, "Thank you: your answer has been sent to the link worker")
+    else:
+        messages.info(request, "This referral had already been answered: nothing was changed")
+    return redirect("provider:answer", token=token)
+
+
+def _referrer(connection):
+    return connection.case.link_worker or connection.created_by

@@ -417,12 +417,15 @@ class Service(models.Model):
         if capacity and (self._state.adding or changed):
             self.capacity_updated_at = timezone.now()
 
-    def direct_referral_barrier(self):
+    def direct_referral_barrier(self, *, count_capacity=True):
         """Why a link worker cannot refer someone to this service directly, in a
         sentence; "" when they can. The one rule for every place a service is
         chosen for a person: only a running, assured (or expiring) service that
         takes direct referrals and is accepting them. Reads `qa_status` from
-        `Service.objects.with_qa_status()`, or asks the database for it."""
+        `Service.objects.with_qa_status()`, or asks the database for it.
+
+        With `count_capacity=False`, a service that is full is not barred: a
+        link worker may still refer to it, saying why (caseload.connections)."""
         if self.access != self.Access.DIRECT_REFERRAL:
             return "It does not take direct referrals: the person contacts it themselves."
         if self.status != self.Status.ACTIVE:
@@ -434,7 +437,7 @@ class Service(models.Model):
             return "Its quality assurance has lapsed, so it cannot take direct referrals."
         if qa_status == QAStatus.NOT_ASSURED:
             return "Its quality assurance is not complete, so it cannot take direct referrals."
-        if not self.accepting_referrals:
+        if count_capacity and not self.accepting_referrals:
             return "It is not accepting new referrals now."
         return ""
 

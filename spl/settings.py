@@ -296,6 +296,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "directory.tasks.notify_expiring_quality_checks",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Every morning at 07:15, remind services that have not answered a referral
+    # for 7 days, once, and mark those silent for 14 days "no response"
+    # (caseload.connections), before the link workers' digest counts them.
+    "chase-providers": {
+        "task": "caseload.tasks.chase_providers",
+        "schedule": crontab(hour=7, minute=15),
+    },
     # Every weekday at 07:30, send each link worker one digest of what on their
     # caseload is due: counts and a link, never a name (caseload.reminders).
     "send-caseload-reminders": {

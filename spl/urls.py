@@ -60,6 +60,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("refer/", include("referrals.public_urls")),
     path("caseload/", include("caseload.urls")),
+    path("provider/", include("caseload.provider_urls")),  # a service answers a referral
     path("directory/", include("directory.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("api/", include("referrals.fhir_urls")),  # /api/fhir: referrals from other systems

@@ -24,7 +24,7 @@ from django.template.defaulttags import IfNode
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from caseload.models import CaseStatus
+from caseload.models import CaseStatus, ConnectionStatus
 from directory.models import QAStatus
 from referrals.models import Status
 
@@ -93,6 +93,25 @@ def case_status_tag(context, case):
     """`{% case_status_tag case %}`: the case's status, coloured by CASE_STATUS_COLOURS."""
     colour = CASE_STATUS_COLOURS[case.status]
     return _render(context, "tag", text=case.get_status_display(), colour=colour)
+
+
+CONNECTION_STATUS_COLOURS = {
+    ConnectionStatus.SUGGESTED: "white",
+    ConnectionStatus.REFERRED: "blue",
+    ConnectionStatus.ACCEPTED: "green",
+    ConnectionStatus.DECLINED: "red",
+    ConnectionStatus.NO_RESPONSE: "orange",
+    ConnectionStatus.ATTENDED: "green",
+    ConnectionStatus.DID_NOT_ATTEND: "yellow",
+    ConnectionStatus.ENDED: "grey",
+}
+
+
+@register.simple_tag(takes_context=True)
+def connection_status_tag(context, connection):
+    """`{% connection_status_tag connection %}`: a connection to a service's status."""
+    colour = CONNECTION_STATUS_COLOURS[connection.status]
+    return tag(context, connection.get_status_display(), colour)
 
 
 @register.simple_tag(takes_context=True)
