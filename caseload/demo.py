@@ -7,7 +7,9 @@ Then the demo link worker's caseload is made to look lived in (`_day_to_day`):
 support that ended months ago is closed, open cases have contacts, some agreed
 plans (two with a second version), a few are with Tom Evans, two on hold, one
 has an open safeguarding concern, one is referred back to the demo GP and two
-are flagged for the next MDT meeting.
+are flagged for the next MDT meeting. People are connected to the demo
+directory's services in every state a connection can be in, providers'
+answers included; the emails those would have sent are marked sent.
 Safe to run again: it changes nothing the second time.
 """
 
@@ -17,19 +19,24 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from caseload import plans, services
+from caseload import connections, plans, services
 from caseload.models import (
     Case,
     CaseStatus,
     CaseStatusChange,
     CloseReason,
+    Connection,
+    ConnectionKind,
+    ConnectionStatus,
     Contact,
     ContactMode,
     ContactOutcome,
     GoalStatus,
     Plan,
+    ProviderMessage,
     SafeguardingCategory,
 )
+from directory.models import Service
 from referrals.models import Notification, Referral, Status, Urgency
 from spl.models import PCN, User
 
@@ -125,12 +132,18 @@ def _day_to_day():
     )
     ended = [case for case in held if (now - case.opened_at).days > ENDED_AFTER_DAYS]
     open_cases = [case for case in held if case not in ended]
-    for case in ended:
+    referable, signposting = _demo_services(pcn)
+    for index, case in enumerate(ended):
+        final = {}
+        if signposting and index % 2 == 0:
+            went = _connect(case, signposting[index % len(signposting)], amira, days_ago=None)
+            final[went.pk] = ConnectionStatus.ATTENDED if index % 4 == 0 else ConnectionStatus.ENDED
         services.close(
             case=case,
             by=amira,
             reason=rng.choice([CloseReason.GOALS_MET] * 4 + [CloseReason.PERSON_ENDED]),
             summary="Connected to community groups; feels more confident and less isolated.",
+            final=final,
         )
         ended_at = case.opened_at + datetime.timedelta(days=rng.randint(60, 110))
         Case.objects.filter(pk=case.pk).update(
@@ -199,7 +212,99 @@ def _day_to_day():
         services.flag_for_mdt(
             case=case, by=amira, reason="Housing and low mood together", meeting_on=next_week
         )
-    return f"{len(ended)} cases closed and {len(open_cases)} brought to life"
+    made = _connections(open_cases[:9], amira, referable, signposting)
+    # The emails of the demo's connections are history, as its referrals' are.
+    ProviderMessage.objects.filter(sent_at__isnull=True).update(sent_at=now)
+    return (
+        f"{len(ended)} cases closed and {len(open_cases)} brought to life, "
+        f"{made} connections to services"
+    )
+
+
+def _demo_services(pcn):
+    """The PCN's services that can be referred to now, and those that signpost."""
+    found = list(Service.objects.filter(organisation__pcn=pcn).active().with_qa_status())
+    referable = [service for service in found if not service.direct_referral_barrier()]
+    signposting = [service for service in found if service.access == Service.Access.SIGNPOSTING]
+    return referable, signposting
+
+
+def _connections(cases, by, referable, signposting):
+    """Connections in every state: (days since it was made, how it goes)."""
+    if not referable or not signposting:
+        return 0
+    story = [
+        (20, ConnectionKind.REFERRED, ["accept", "attended"]),  # the provider answered twice
+        (3, ConnectionKind.REFERRED, []),  # waiting for the provider
+        (6, ConnectionKind.REFERRED, ["accept"]),  # waiting for the person to go
+        (16, ConnectionKind.REFERRED, ["no_response"]),
+        (9, ConnectionKind.REFERRED, ["decline"]),
+        (12, ConnectionKind.SIGNPOSTED, []),
+        (25, ConnectionKind.REFERRED, ["accept", "did_not_attend"]),
+        (30, ConnectionKind.SIGNPOSTED, ["attended"]),
+        (40, ConnectionKind.SIGNPOSTED, ["ended"]),
+    ]
+    made = 0
+    for index, (case, (days_ago, kind, steps)) in enumerate(zip(cases, story, strict=False)):
+        pool = referable if kind == ConnectionKind.REFERRED else signposting
+        connection = _connect(case, pool[index % len(pool)], by, days_ago=days_ago, kind=kind)
+        for step in steps:
+            if step == "accept":
+                connections.provider_answer(connection=connection, accepted=True)
+            elif step == "decline":
+                connections.provider_answer(
+                    connection=connection,
+                    accepted=False,
+                    reason="Our group is full until the spring. Try the Tuesday café meanwhile.",
+                )
+            elif step == "no_response":
+                connections.chase_providers()
+            elif step in ("attended", "did_not_attend") and connection.is_referral:
+                connections.provider_attendance(connection=connection, attended=step == "attended")
+            else:
+                connections.move(connection=connection, to=step, by=by)
+        _spread(connection, days_ago)
+        made += 1
+    return made
+
+
+def _spread(connection, days_ago):
+    """Date each step after the first a few days after the one before: no
+    provider answers on the day the demo is loaded."""
+    steps = list(connection.history.order_by("at", "pk"))[1:]
+    for number, change in enumerate(steps, start=1):
+        at = timezone.now() - datetime.timedelta(days=max(days_ago - 4 * number, 0), hours=2)
+        type(change).objects.filter(pk=change.pk).update(at=at)
+        if change.by_provider and change.to_status in (
+            ConnectionStatus.ACCEPTED,
+            ConnectionStatus.DECLINED,
+        ):
+            Connection.objects.filter(pk=connection.pk).update(answered_at=at)
+
+
+def _connect(case, service, by, *, days_ago, kind=ConnectionKind.SIGNPOSTED):
+    """Connect `case` to `service`, dated `days_ago` (None: a week after it opened)."""
+    connection = connections.connect(
+        case=case,
+        service=service,
+        by=by,
+        kind=kind,
+        need=case.referral.reasons.all()[0].reason,
+        why=f"{service.name} fits what matters to the person.",
+        share_contact_details=True,
+        message="Happy to be phoned in the mornings.",
+    )
+    at = (
+        case.opened_at + datetime.timedelta(days=7)
+        if days_ago is None
+        else timezone.now() - datetime.timedelta(days=days_ago)
+    )
+    Connection.objects.filter(pk=connection.pk).update(
+        created_at=at, referred_at=at if connection.is_referral else None
+    )
+    connection.history.update(at=at)
+    connection.refresh_from_db()
+    return connection
 
 
 def _agreed_plan(case, by, rng, *, review_due=False, goal_overdue=False):

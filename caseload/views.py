@@ -552,6 +552,10 @@ def _render_case(
         .prefetch_related("history__by")
         .order_by("-created_at", "-pk")
     ]
+    history = list(case.history.select_related("by"))
+    assignments = list(case.assignments.select_related("from_worker", "to_worker", "by"))
+    refer_backs = list(case.refer_backs.select_related("to", "sent_by"))
+    mdt_flags = list(case.mdt_flags.select_related("flagged_by"))
     return render(
         request,
         "caseload/case_detail.html",
@@ -562,8 +566,16 @@ def _render_case(
             "contacts": contacts,
             "attempts": attempts,
             "can_close_unable": case.is_contacting and attempts >= ATTEMPTS_BEFORE_CLOSING,
-            "history": case.history.select_related("by"),
-            "assignments": case.assignments.select_related("from_worker", "to_worker", "by"),
+            "timeline": _timeline(
+                history=history,
+                assignments=assignments,
+                contacts=contacts,
+                plans=case.plans.filter(number__isnull=False).select_related("agreed_by"),
+                connections=[connection for connection, _ in connection_rows],
+                concerns=concerns,
+                refer_backs=refer_backs,
+                mdt_flags=mdt_flags,
+            ),
             "earlier_cases": Case.objects.visible_to(request.user)
             .filter(referral__patient=case.patient)
             .exclude(pk=case.pk)
@@ -574,18 +586,24 @@ def _render_case(
             "form": contact_form,
             # Each form on the case page has a prefix, so no two share an id.
             "hold_form": hold_form or HoldForm(prefix="hold"),
-            "close_form": close_form or _close_form(case),
+            "close_form": close_form
+            or _close_form(
+                case,
+                open_connections=[
+                    connection for connection, _ in connection_rows if connection.is_open
+                ],
+            ),
             "concern_form": concern_form or ConcernForm(prefix="concern"),
             "mdt_form": mdt_form or MdtFlagForm(prefix="mdt"),
             "refer_form": refer_form or ReferBackForm(case=case, prefix="refer"),
-            "refer_backs": case.refer_backs.select_related("to", "sent_by"),
+            "refer_backs": refer_backs,
             "mdt_rows": [
                 (
                     flag,
                     (mdt_outcome_forms or {}).get(flag.pk)
                     or MdtOutcomeForm(prefix=f"mdt-{flag.pk}"),
                 )
-                for flag in case.mdt_flags.select_related("flagged_by")
+                for flag in mdt_flags
             ],
             "bad_mdt_outcome": next(
                 (form for form in (mdt_outcome_forms or {}).values() if form.errors), None
@@ -605,14 +623,77 @@ def _render_case(
     )
 
 
-def _close_form(case, data=None):
-    return CloseForm(
-        data,
-        reasons=services.CLOSING_REASONS,
-        open_connections=case.connections.filter(
+def _timeline(
+    *, history, assignments, contacts, plans, connections, concerns, refer_backs, mdt_flags
+):
+    """Everything that happened on the case, newest first, as (when, what, who,
+    note): from the records the page already shows (a safeguarding concern
+    only for those who may see it)."""
+    events = [
+        (change.at, change.get_to_status_display(), change.by, change.note) for change in history
+    ]
+    events += [
+        (
+            assignment.at,
+            f"Held by {assignment.to_worker.full_name}"
+            if assignment.to_worker
+            else "Put on the waiting list",
+            assignment.by,
+            assignment.reason,
+        )
+        for assignment in assignments
+    ]
+    events += [
+        (
+            contact.at,
+            f"{contact.get_outcome_display()}: {contact.get_mode_display().lower()}",
+            contact.by,
+            contact.notes,
+        )
+        for contact in contacts
+    ]
+    events += [
+        (plan.agreed_at, f"Plan version {plan.number} agreed", plan.agreed_by, "") for plan in plans
+    ]
+    for connection in connections:
+        for change in connection.history.all():
+            what = f"{connection.service.name}: {change.get_to_status_display().lower()}"
+            events.append((change.at, what, change.who, change.note))
+    for concern in concerns:
+        events.append((concern.raised_at, "Safeguarding concern raised", concern.raised_by, ""))
+        if concern.closed_at:
+            events.append((concern.closed_at, "Safeguarding concern closed", concern.closed_by, ""))
+    for refer in refer_backs:
+        events.append((refer.sent_at, f"Referred back to {refer.to.full_name}", refer.sent_by, ""))
+        if refer.acknowledged_at:
+            events.append(
+                (refer.acknowledged_at, f"{refer.to.full_name} replied", refer.to, refer.reply)
+            )
+    for flag in mdt_flags:
+        events.append(
+            (flag.flagged_at, "Flagged for the MDT meeting", flag.flagged_by, flag.reason)
+        )
+        if flag.discussed_at:
+            events.append((flag.discussed_at, "Discussed at the MDT meeting", None, flag.outcome))
+    events.sort(key=lambda event: event[0], reverse=True)
+    return [
+        {
+            "at": at,
+            "what": what,
+            "who": who if isinstance(who, str) else getattr(who, "full_name", ""),
+            "note": note,
+        }
+        for at, what, who, note in events
+    ]
+
+
+def _close_form(case, data=None, *, open_connections=None):
+    if open_connections is None:
+        open_connections = case.connections.filter(
             status__in=OPEN_CONNECTION_STATUSES
-        ).select_related("service"),
-        prefix="close",
+        ).select_related("service")
+    return CloseForm(
+        data, reasons=services.CLOSING_REASONS, open_connections=open_connections, prefix="close"
     )
 
 
@@ -870,6 +951,11 @@ def gp_summary(request, pk):
             "contacts": case.contacts.filter(outcome=ContactOutcome.SPOKE).count()
             if full
             else None,
+            "connections": case.connections.select_related("service__organisation").order_by(
+                "created_at", "pk"
+            )
+            if full
+            else [],
         },
     )
 

@@ -415,3 +415,25 @@ def test_caseload_lists_for_the_team_the_gp_and_the_practice(page, demo):
     page.locator("tbody a").first.click()
     page.wait_for_load_state()
     shoot(page, "gp-closing-summary")
+
+
+def test_connecting_someone_and_the_providers_page(page, demo):
+    from caseload.models import Connection, ConnectionStatus
+    from caseload.providers import provider_link
+
+    log_in(page, "linkworker@example.org")
+    answered = Connection.objects.filter(status=ConnectionStatus.DECLINED).get()
+    page.goto(answered.case.get_absolute_url())
+    shoot(page, "case-with-connections")
+    page.get_by_role("link", name="Find a service").click()
+    page.wait_for_load_state()
+    shoot(page, "connect-search")
+    page.get_by_role("link", name="Connect the person to").first.click()
+    page.wait_for_load_state()
+    submit(page, "Record the connection")
+    shoot(page, "connect-errors")
+    waiting = Connection.objects.filter(status=ConnectionStatus.REFERRED).get()
+    page.context.clear_cookies()
+    page.goto(provider_link(waiting).split("8000", 1)[-1])
+    shoot(page, "provider-answer")
+    shoot(page, "provider-answer-mobile", width=375)

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from caseload import services
+from caseload import connections, services
 from caseload.models import (
     Case,
     CaseStatus,
@@ -19,6 +19,7 @@ from caseload.models import (
 from referrals.models import Status
 from spl import roles
 from spl.models import AuditEvent
+from tests.directory.factories import ServiceFactory
 from tests.factories import ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +245,11 @@ def test_the_case_page_takes_the_same_queries_with_more_on_it(
             case=case, by=link_worker, reason="x",
             meeting_on=timezone.localdate() + datetime.timedelta(days=7),
         )  # fmt: skip
+        connection = connections.connect(
+            case=case, service=ServiceFactory(organisation__pcn=case.practice.pcn),
+            by=link_worker, kind="signposted", need="loneliness", why="Near home",
+        )  # fmt: skip
+        connections.move(connection=connection, to="attended", by=link_worker)
 
     client = client_for(link_worker)
     url = case.get_absolute_url()
