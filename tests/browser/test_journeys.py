@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import axe
 from tests.browser.axe import check_accessibility
 from tests.factories import PASSWORD, PatientFactory, ReferralFactory
 
@@ -345,16 +346,30 @@ def test_a_gp_finds_a_referral_by_name_and_a_link_worker_searches_near_a_postcod
     expect(page.locator(".spl-result").first).to_contain_text("Chapeltown debt advice")
 
 
-def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
-    page, link_worker, practice
+def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_closes(
+    page, browser, live_server, link_worker, practice
 ):
-    from caseload.models import Case, CaseStatus
+    from django.core import mail
+
+    from caseload.models import Case, CaseStatus, Connection, ConnectionStatus
+    from directory.models import Service
     from referrals.models import Status
+    from tests.directory.factories import OrganisationFactory, ServiceFactory
 
     referral = ReferralFactory(
         patient=PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
     )
     referral.reasons.create(reason="loneliness")
+    ServiceFactory(
+        name="Chapeltown walking group",
+        organisation=OrganisationFactory(
+            pcn=practice.pcn,
+            name="Chapeltown Community Trust",
+            assured_until=datetime.date.today() + datetime.timedelta(days=200),
+        ),
+        access=Service.Access.DIRECT_REFERRAL,
+        referral_email="referrals@walks.example.org",
+    )
     log_in(page, link_worker.email)
     page.goto(referral.get_absolute_url())
     page.get_by_role("link", name="Allocate to a link worker").click()
@@ -362,8 +377,12 @@ def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
         "Select a link worker or the waiting list"
     )
-    page.get_by_label("Amira Khan").check()
+    page.get_by_label("The PCN's waiting list").check()
     page.get_by_role("button", name="Allocate").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_be_visible()
+    page.goto("/caseload/")
+    page.get_by_role("link", name=re.compile("Waiting list")).click()
+    page.get_by_role("button", name="Take Jo Bloggs").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jo Bloggs")
 
     page.get_by_label("Phone", exact=True).check()
@@ -408,16 +427,53 @@ def test_link_worker_allocates_tries_to_call_the_person_agrees_then_case_closes(
     page.get_by_role("link", name="Support plan").click()
     page.get_by_role("link", name="Case", exact=True).click()
 
+    page.get_by_role("link", name="Find a service").click()
+    page.get_by_label("Search").fill("walking")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Connect the person to Chapeltown walking group").click()
+    page.get_by_label("Referred: the service receives a referral from you").check()
+    page.get_by_role("button", name="Record the connection").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why this service")
+    page.get_by_label("Why this service?").fill("Walking with others, near home")
+    page.get_by_label("The person agreed that the service may have their name").check()
+    page.get_by_label("What the person agreed to tell the service").fill("Mornings are best")
+    page.get_by_role("button", name="Record the connection").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Referral sent")
+
+    # The provider, without an account, answers through the link in their email.
+    email = next(m for m in mail.outbox if m.to == ["referrals@walks.example.org"])
+    link = re.search(r"/provider/\S+/", email.body).group(0)
+    provider = browser.new_context(base_url=live_server.url).new_page()
+    provider.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        live_server.url) else route.abort())  # fmt: skip
+    provider_axe = axe.install(provider)
+    provider.goto(link)
+    expect(provider.locator("main")).to_contain_text("Mornings are best")
+    provider.get_by_label("Yes, we accept the referral").check()
+    provider.get_by_role("button", name="Send your answer").click()
+    expect(provider.locator(".nhsuk-notification-banner--success")).to_contain_text("Thank you")
+    provider_axe.check()
+    assert not provider_axe.failed, provider_axe.report()
+    provider.context.close()
+    assert Connection.objects.get().status == ConnectionStatus.ACCEPTED
+
+    page.reload()
+    expect(page.locator("#connections ~ .nhsuk-card").first).to_contain_text(
+        "Accepted by the provider"
+    )
     page.get_by_text("Close the case").first.click()  # the details' summary
     page.get_by_label("Goals met").check()
     page.get_by_label("Closing summary").fill("Joined the Tuesday walking group")
+    page.get_by_label("Chapeltown walking group: how did it end?").select_option("attended")
     check_accessibility(page)  # the page with the closing form unfolded
     page.get_by_role("button", name="Close the case").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Case closed")
     referral.refresh_from_db()
     assert referral.status == Status.CLOSED
+    assert Connection.objects.get().status == ConnectionStatus.ATTENDED
     page.get_by_role("link", name="Closing summary for the GP record").click()
     expect(page.locator("main")).to_contain_text("Joined the Tuesday walking group")
+    expect(page.locator("main")).to_contain_text("Chapeltown walking group")
 
 
 def test_supervisor_reassigns_a_link_workers_case_to_a_colleague(
