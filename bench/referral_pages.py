@@ -6,11 +6,11 @@
 Needs PostgreSQL. The database in DATABASE_URL only names two others, which the
 script makes and keeps: `<name>_demo` (spl_bench_demo), migrated and seeded with
 the demo data, and `<name>_<size>` (spl_bench_1m), a copy of it (CREATE DATABASE
-... TEMPLATE) with `referrals.synthetic` on top: --size referrals (default 1m,
-a million; "small" is 5,000, for CI) in one PCN per 800 referrals (1,250 for
-a million), then VACUUM ANALYZE. The generation is timed. The next run reuses
-both, migrated first, so a new index is measured without generating again;
---fresh makes them anew.
+... TEMPLATE) with `manage.py generate_synthetic` on top (the referrals, then the
+caseloads): --size referrals (default 1m, a million; "small" is 5,000, for CI)
+in one PCN per 800 referrals (1,250 for a million), then VACUUM ANALYZE. The
+generation is timed. The next run reuses both, migrated first, so a new index
+is measured without generating again; --fresh makes them anew.
 
 Then each page is requested, as the user shown, with Django's test client
 under production settings (DEBUG off, manifest static files): 3 warm-up
@@ -25,6 +25,7 @@ machine and load.
 """
 
 import argparse
+import io
 import logging
 import math
 import os
@@ -49,7 +50,6 @@ from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from referrals import synthetic  # noqa: E402
 from referrals.models import Referral, Status  # noqa: E402
 from spl.models import Practice, User  # noqa: E402
 
@@ -155,16 +155,29 @@ def prepare(demo_db, big_db, size):
     use(big_db)
     pcns = max(2, round(size / REFERRALS_PER_PCN))
     started = time.monotonic()
-    summary = synthetic.generate(
-        pcns=pcns, referrals=size, seed=1, log=lambda line: print(f"  {line}", flush=True)
+    # The whole command: the referrals, then the caseloads (caseload.synthetic).
+    call_command(
+        "generate_synthetic", pcns=pcns, referrals=size, seed=1, stdout=_Indented(sys.stdout)
     )
     generated = time.monotonic() - started
     started = time.monotonic()
     vacuum()
     return (
-        f"generated now: {summary}; {generated:.0f} s, then VACUUM ANALYZE "
+        f"generated now in {generated:.0f} s, then VACUUM ANALYZE "
         f"{time.monotonic() - started:.0f} s"
     )
+
+
+class _Indented(io.TextIOBase):
+    """A command's output, indented under the line about its database."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, text):
+        self.out.write("".join(f"  {line}" for line in text.splitlines(keepends=True)))
+        self.out.flush()
+        return len(text)
 
 
 # Timing ----------------------------------------------------------------------------

@@ -45,6 +45,7 @@ referrals back from the database.
 import bisect
 import datetime
 import itertools
+import json
 import math
 import random
 import time
@@ -626,7 +627,7 @@ def generate(*, pcns, referrals, seed=1, now=None, log=None):
     with transaction.atomic():
         world = _World.build(rng, pcns=pcns, now=now, summary=summary)
     log(f"{summary.pcns:,} PCNs, {summary.practices:,} practices, {summary.users:,} users")
-    writer = _Writer()
+    writer = Writer()
     year = _Year(rng, world, writer, now=now, summary=summary)
     for start in range(0, referrals, CHUNK):
         year.add(min(CHUNK, referrals - start), first=start, total=referrals)
@@ -1172,7 +1173,7 @@ def _nhs_numbers():
 # Writing ----------------------------------------------------------------------
 
 
-class _Table:
+class Table:
     """Rows for one model, as tuples in `columns` order (attribute names)."""
 
     def __init__(self, model, columns):
@@ -1188,18 +1189,25 @@ class _Table:
         self.blanks = [
             None if field.null or not field.empty_strings_allowed else "" for field in self.fields
         ]
+        # Values COPY cannot take as they are (a list for a JSON column).
+        self.json = [
+            i for i, field in enumerate(self.fields) if field.get_internal_type() == "JSONField"
+        ]
         self.rows = []
 
     def add(self, **values):
         self.rows.append(tuple(map(values.get, self.columns, self.blanks)))
 
 
-class _Writer:
+class Writer:
+    """Rows of several tables, written in bulk by `flush` (COPY on PostgreSQL):
+    what later apps' synthetic data (caseload.synthetic) writes with too."""
+
     def __init__(self):
         self.tables = []
 
     def table(self, model, columns):
-        table = _Table(model, columns)
+        table = Table(model, columns)
         self.tables.append(table)
         return table
 
@@ -1217,6 +1225,10 @@ class _Writer:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
                 for row in table.rows:
+                    if table.json:
+                        row = list(row)
+                        for i in table.json:
+                            row[i] = json.dumps(row[i])
                     copy.write_row(row)
             return
         placeholders = ", ".join(["%s"] * len(table.fields))

@@ -2,12 +2,14 @@
 rule, the provider's signed link, the 7- and 14-day chasing, and closure."""
 
 import datetime
+import io
 import re
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from caseload import connections, providers, reminders, services
 from caseload.models import (
@@ -459,3 +461,10 @@ def test_the_link_worker_may_connect(client_for, case, service, referred, link_w
 def test_the_schedule_chases_providers_every_morning(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["chase-providers"]
     assert entry["task"] == "caseload.tasks.chase_providers"
+
+
+def test_the_command_chases_as_the_task_does(referred):
+    out = io.StringIO()
+    with time_machine.travel(NOW + datetime.timedelta(days=14), tick=False):
+        call_command("chase_providers", stdout=out)
+    assert out.getvalue().strip() == "Reminders queued: 1. Marked no response: 1."
