@@ -211,7 +211,7 @@ class CaseloadFilterForm(forms.Form):
         ("awaiting_reply", "Referred back, awaiting a reply"),
         ("provider_no_response", "No response from a service"),
         ("review_due", "Plan review due"),
-        ("goals_overdue", "Goals overdue"),
+        ("goals_overdue", "Goals or actions overdue"),
     ]
 
     status = forms.ChoiceField(

@@ -77,7 +77,8 @@ class CaseQuerySet(PCNScopedQuerySet):
           `safeguarding_follow_up`: one's follow-up date has come;
         - `awaiting_reply`: referred back to a clinician who has not replied;
         - `review_due`: the agreed plan's review date has come (`plan_review_on`);
-        - `goals_overdue`: a goal of the agreed plan is past its date, not done;
+        - `goals_overdue`: a goal or an action of the agreed plan is past its
+          date and not done;
         - `provider_no_response`: a service referred to has not answered in
           PROVIDER_NO_RESPONSE_DAYS (caseload.connections).
         """
@@ -122,7 +123,7 @@ class CaseQuerySet(PCNScopedQuerySet):
             ),
             resume_overdue=_flag(Q(status=CaseStatus.ON_HOLD, resume_on__lt=today)),
             review_due=_flag(Q(status__in=OPEN_CASE_STATUSES, plan_review_on__lte=today)),
-            goals_overdue=Exists(_overdue_goals(today)),
+            goals_overdue=Exists(_overdue(Goal, today)) | Exists(_overdue(PlanAction, today)),
             provider_no_response=Exists(
                 Connection.objects.filter(case=OuterRef("pk"), status=ConnectionStatus.NO_RESPONSE)
             ),
@@ -158,14 +159,20 @@ def _flag(condition):
     return ExpressionWrapper(condition, output_field=models.BooleanField())
 
 
-def _overdue_goals(today):
-    """Goals of the case's latest agreed plan past their date and not done."""
+def _overdue(model, today):
+    """Goals (or actions) of the case's latest agreed plan past their date and
+    not done."""
     later = Plan.objects.filter(case=OuterRef("plan__case"), number__gt=OuterRef("plan__number"))
-    return Goal.objects.filter(
+    not_done = (
+        Q(status__in=[GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS])
+        if model is Goal
+        else Q(done=False)
+    )
+    return model.objects.filter(
+        not_done,
         plan__case=OuterRef("pk"),
         plan__number__isnull=False,
         by_when__lt=today,
-        status__in=[GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS],
     ).filter(~Exists(later))
 
 
@@ -450,12 +457,13 @@ class PlanAction(models.Model):
     who = models.CharField(max_length=100)
     what = models.CharField(max_length=500)
     by_when = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self):
-        return f"{self.who}: {self.what}"
+        return f"{self.who}: {self.what}" + (" (done)" if self.done else "")
 
 
 class SafeguardingCategory(models.TextChoices):

@@ -51,7 +51,13 @@ def draft(*, case, by):
             for goal in agreed.goals.all()
         )
         PlanAction.objects.bulk_create(
-            PlanAction(plan=plan, who=action.who, what=action.what, by_when=action.by_when)
+            PlanAction(
+                plan=plan,
+                who=action.who,
+                what=action.what,
+                by_when=action.by_when,
+                done=action.done,
+            )
             for action in agreed.actions.all()
         )
     audit.record(by, audit.CREATE, plan, patient=case.referral.patient)
@@ -100,6 +106,16 @@ def add_action(*, case, by, who, what, by_when=None):
     action.full_clean()
     action.save()
     audit.record(by, audit.UPDATE, plan, patient=case.referral.patient)
+    return action
+
+
+@transaction.atomic
+def set_action_done(*, action, by, done):
+    """An action of the draft is done, or not after all."""
+    action = _draft_item(PlanAction, action)
+    action.done = done
+    action.save(update_fields=["done"])
+    audit.record(by, audit.UPDATE, action.plan, patient=action.plan.case.referral.patient)
     return action
 
 

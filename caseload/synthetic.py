@@ -84,7 +84,7 @@ PLAN_COLUMNS = [
     "agreed_at", "agreed_by_id", "created_at",
 ]  # fmt: skip
 GOAL_COLUMNS = ["id", "plan_id", "description", "by_when", "status", "progress"]
-ACTION_COLUMNS = ["id", "plan_id", "who", "what", "by_when"]
+ACTION_COLUMNS = ["id", "plan_id", "who", "what", "by_when", "done"]
 CONNECTION_COLUMNS = [
     "id", "case_id", "service_id", "kind", "need", "why", "capacity_reason",
     "share_contact_details", "message", "status", "provider_reason", "created_by_id",
@@ -419,7 +419,12 @@ class _Caseloads:
                 progress="",
             )
         self.actions.add(
-            id=self._id(PlanAction), plan_id=pk, who="Link worker", what="Send the group's details"
+            id=self._id(PlanAction),
+            plan_id=pk,
+            who="Link worker",
+            what="Send the group's details",
+            by_when=(agreed + datetime.timedelta(days=7)).date(),
+            done=rng.random() < 0.8,
         )
 
     def _connection(self, case, by, pcn, opened, until, reasons, closed, number):

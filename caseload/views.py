@@ -879,6 +879,10 @@ def _plan_post(request, case, name, forms_):
         if form is not None and form.is_valid():
             plans.update_goal(goal=goal, by=by, **form.cleaned_data)
             return True, forms_
+    if name.startswith(("done-action-", "undone-action-")):
+        action = get_object_or_404(PlanAction, pk=name.rsplit("-", 1)[-1], plan__case=case)
+        plans.set_action_done(action=action, by=by, done=name.startswith("done-"))
+        return True, forms_
     if name.startswith(("remove-goal-", "remove-action-")):
         model = Goal if name.startswith("remove-goal-") else PlanAction
         item = get_object_or_404(model, pk=name.rsplit("-", 1)[-1], plan__case=case)

@@ -257,3 +257,39 @@ def test_a_goal_past_its_date_and_not_done_flags_the_case(case, link_worker):
     plans.update_goal(goal=goal, by=link_worker, status=GoalStatus.ACHIEVED, progress="")
     plans.agree(case=case, by=link_worker)
     assert not flags(case).goals_overdue  # only the latest version counts
+
+
+def test_an_action_past_its_date_and_not_done_flags_the_case(case, link_worker):
+    plans.save_details(
+        case=case, by=link_worker, what_matters="x", strengths="", needs=[], review_on=None
+    )
+    plans.add_goal(case=case, by=link_worker, description="A goal")
+    plans.add_action(
+        case=case, by=link_worker, who="Amira", what="Ring the café",
+        by_when=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    plans.agree(case=case, by=link_worker)
+    assert flags(case).goals_overdue
+    action = plans.draft(case=case, by=link_worker).actions.get()
+    plans.set_action_done(action=action, by=link_worker, done=True)
+    plans.agree(case=case, by=link_worker)
+    assert not flags(case).goals_overdue
+
+
+def test_an_action_is_marked_done_on_the_plan_page(client_for, case, link_worker):
+    plans.add_action(case=case, by=link_worker, who="Amira", what="Ring the café")
+    action = plans.draft(case=case, by=link_worker).actions.get()
+    response = client_for(link_worker).post(url(case), {"form": f"done-action-{action.pk}"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.done
+
+
+def test_a_version_shows_an_action_done_since_the_one_before(case, link_worker):
+    agreed_plan(case, link_worker)
+    plans.add_action(case=case, by=link_worker, who="Amira", what="Ring the café")
+    first = plans.agree(case=case, by=link_worker)
+    action = plans.draft(case=case, by=link_worker).actions.get(what="Ring the café")
+    plans.set_action_done(action=action, by=link_worker, done=True)
+    second = plans.agree(case=case, by=link_worker)
+    assert ("Action", "", "Amira: Ring the café (done)") in plans.changes(first, second)
