@@ -187,8 +187,9 @@ def _move(connection, to, *, by, note="", only_from=None, provider_reason=None):
     (and, with `only_from`, only from those). Returns it, or None when it had
     already moved on: an answer given twice changes nothing."""
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
-    allowed = only_from or [status for status, moves in CONNECTION_MOVES.items() if to in moves]
-    if connection.status not in allowed or to not in CONNECTION_MOVES[connection.status]:
+    if to not in CONNECTION_MOVES[connection.status] or (
+        only_from and connection.status not in only_from
+    ):
         if by is None:
             return None
         raise ValidationError(

@@ -353,7 +353,11 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["case", "at"], name="contact_case_at")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="contact_case_at"),
+            # A link worker's year so far: their contacts since 1 April.
+            models.Index(fields=["by", "at"], name="contact_by_at"),
+        ]
 
     def __str__(self):
         return f"{self.get_mode_display()}, {self.get_outcome_display().lower()}"

@@ -22,7 +22,7 @@ Rows are written in bulk with ids assigned here, by referrals.synthetic.Writer
 """
 
 import datetime
-import math
+import heapq
 import random
 import time
 import uuid
@@ -112,7 +112,7 @@ def generate(*, seed=1, now=None, log=None):
             from_status=Status.AWAITING_TRIAGE,
             referral__case__isnull=True,
         )
-        .order_by("referral_id")
+        .order_by("at", "referral_id")
         .values_list("referral_id", "at", "by_id", "referral__practice_id", "referral__status")
     )
     closed_at = dict(
@@ -122,7 +122,7 @@ def generate(*, seed=1, now=None, log=None):
     )
     pcn_of = dict(Practice.objects.values_list("pk", "pcn_id"))
     with transaction.atomic():
-        workers = _Workers.build(accepted, pcn_of, now)
+        workers = _Workers.build(accepted, pcn_of, closed_at, now)
         services = _services(set(pcn_of.values()), now)
     log(f"{len(accepted):,} accepted referrals; {workers.added:,} link workers added")
     year = _Caseloads(rng, Writer(), workers, services, now=now)
@@ -161,23 +161,17 @@ def generate(*, seed=1, now=None, log=None):
 
 
 class _Workers:
-    """Each PCN's link workers, in the order they joined, and how many open
-    cases each has been given."""
+    """Who holds each case: the first of its PCN's link workers (in the order
+    they joined) holding fewer than CASELOAD open cases when it opened, worked
+    out over the year in the order cases opened, so that nobody ever holds
+    more than CASELOAD at once and the demo link worker is the first filled.
+    A PCN whose link workers are all full gets another, as it would hire."""
 
-    def __init__(self, by_pcn, added):
-        self.by_pcn, self.added = by_pcn, added
-        self.open = defaultdict(int)
-        for worker, count in (
-            Case.objects.open()
-            .filter(link_worker__isnull=False)
-            .values_list("link_worker")
-            .annotate(count=Count("pk"))
-            .order_by()
-        ):
-            self.open[worker] = count
+    def __init__(self, holder, added):
+        self.holder, self.added = holder, added
 
     @classmethod
-    def build(cls, accepted, pcn_of, now):
+    def build(cls, accepted, pcn_of, closed_at, now):
         group = Group.objects.get(name=roles.ROLES[roles.LINK_WORKER].name)
         by_pcn = defaultdict(list)
         for pcn, user in (
@@ -187,42 +181,72 @@ class _Workers:
         ):
             if user not in by_pcn[pcn]:
                 by_pcn[pcn].append(user)
-        open_cases = defaultdict(int)
-        for _, _, _, practice, status in accepted:
-            if status == Status.ACCEPTED:
-                open_cases[pcn_of[practice]] += 1
-        new = []
-        for pcn, count in open_cases.items():
-            for n in range(len(by_pcn[pcn]), math.ceil(count / CASELOAD)):
-                new.append(
-                    (
-                        pcn,
-                        User(
-                            email=f"lw{n + 1}.{pcn}@{EMAIL_DOMAIN}",
-                            full_name=f"Link Worker {n + 1}",
-                            job_title="Social prescribing link worker",
-                            password=UNUSABLE_PASSWORD,
-                            date_joined=now - datetime.timedelta(days=365),
-                        ),
-                    )
-                )
-        User.objects.bulk_create([user for _, user in new], batch_size=1000)
+        # Each worker's open cases as a heap of when they end (never: the demo's).
+        never = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+        ends = defaultdict(list)
+        for worker, count in (
+            Case.objects.open()
+            .filter(link_worker__isnull=False)
+            .values_list("link_worker")
+            .annotate(count=Count("pk"))
+            .order_by()
+        ):
+            ends[worker] = [never] * count
+        slots = defaultdict(list)  # per PCN: a worker id, or a new worker's number
+        holder = {}
+        for referral, opened, _by, practice, _status in accepted:
+            pcn = pcn_of[practice]
+            if pcn not in slots:
+                slots[pcn] = list(by_pcn[pcn])
+            workers = slots[pcn]
+            for worker in workers:
+                held = ends[_key(pcn, worker)]
+                while held and held[0] <= opened:
+                    heapq.heappop(held)
+                if len(held) < CASELOAD:
+                    break
+            else:
+                worker = f"new-{len(workers) - len(by_pcn[pcn]) + 1}"
+                workers.append(worker)
+                held = ends[_key(pcn, worker)]
+            heapq.heappush(held, closed_at.get(referral) or never)
+            holder[referral] = (pcn, worker)
+        new = {
+            (pcn, worker): User(
+                email=f"lw{worker.removeprefix('new-')}.{pcn}@{EMAIL_DOMAIN}",
+                full_name=f"Link Worker {worker.removeprefix('new-')}",
+                job_title="Social prescribing link worker",
+                password=UNUSABLE_PASSWORD,
+                date_joined=now - datetime.timedelta(days=365),
+            )
+            for pcn, workers in slots.items()
+            for worker in workers
+            if isinstance(worker, str)
+        }
+        User.objects.bulk_create(new.values(), batch_size=1000)
         Membership.objects.bulk_create(
-            [Membership(user=user, pcn_id=pcn) for pcn, user in new], batch_size=1000
+            [Membership(user=user, pcn_id=pcn) for (pcn, _), user in new.items()],
+            batch_size=1000,
         )
         User.groups.through.objects.bulk_create(
-            [User.groups.through(user=user, group=group) for _, user in new], batch_size=1000
+            [User.groups.through(user=user, group=group) for user in new.values()],
+            batch_size=1000,
         )
-        for pcn, user in new:
-            by_pcn[pcn].append(user.pk)
-        return cls(by_pcn, len(new))
+        return cls(
+            {
+                referral: new[slot].pk if isinstance(slot[1], str) else slot[1]
+                for referral, slot in holder.items()
+            },
+            len(new),
+        )
 
-    def for_open_case(self, pcn):
-        for user in self.by_pcn[pcn]:
-            if self.open[user] < CASELOAD:
-                self.open[user] += 1
-                return user
-        return None  # only when the PCN has no link worker: the waiting list
+    def of(self, referral):
+        return self.holder[referral]
+
+
+def _key(pcn, worker):
+    """A worker's key: their user id, or (PCN, "new-<n>") for one not yet saved."""
+    return (pcn, worker) if isinstance(worker, str) else worker
 
 
 def _services(pcns, now):
@@ -300,10 +324,9 @@ class _Caseloads:
         rng, now = self.rng, self.now
         pk = self._id(Case)
         status, hold_reason, resume_on = CaseStatus.CLOSED, "", None
-        worker = accepted_by
+        worker = self.workers.of(referral)
         if closed is None:
             status = CaseStatus.ACTIVE
-            worker = self.workers.for_open_case(pcn)
             if rng.random() < ON_HOLD and (now - opened).days > 14:
                 status, hold_reason = CaseStatus.ON_HOLD, "In hospital"
                 resume_on = (now + datetime.timedelta(days=rng.randint(-5, 21))).date()

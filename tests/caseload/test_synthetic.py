@@ -76,3 +76,18 @@ def test_running_it_again_adds_nothing(generated):
     before = Case.objects.count()
     caseload_synthetic.generate(seed=7, now=NOW)
     assert Case.objects.count() == before
+
+
+def test_nobody_ever_held_more_than_a_caseload_at_once(generated):
+    events = []
+    for worker, opened, closed in Case.objects.values_list(
+        "link_worker", "opened_at", "closed_at"
+    ):
+        events.append((opened, 1, worker))
+        if closed:
+            events.append((closed, -1, worker))
+    held, most = {}, 0
+    for _, change, worker in sorted(events, key=lambda event: (event[0], event[1])):
+        held[worker] = held.get(worker, 0) + change
+        most = max(most, held[worker])
+    assert most == CASELOAD
