@@ -19,6 +19,7 @@ from caseload.models import (
     GoalStatus,
     SafeguardingCategory,
     ShareWithGp,
+    Timepoint,
 )
 from referrals.models import Reason, Urgency
 from spl import roles
@@ -210,6 +211,7 @@ class CaseloadFilterForm(forms.Form):
         ("safeguarding_follow_up", "Safeguarding follow-up due"),
         ("awaiting_reply", "Referred back, awaiting a reply"),
         ("provider_no_response", "No response from a service"),
+        ("baseline_due", "Baseline wellbeing measure due"),
         ("review_due", "Plan review due"),
         ("goals_overdue", "Goals or actions overdue"),
     ]
@@ -279,9 +281,20 @@ class CloseForm(forms.Form):
         error_messages={"required": "Write a closing summary"},
     )
 
-    def __init__(self, *args, reasons, open_connections=(), **kwargs):
+    no_discharge_measure = forms.CharField(
+        label="No discharge wellbeing measure is recorded. Why could it not be taken?",
+        help_text="Or record one first, from the Wellbeing section of this page",
+        max_length=300,
+        error_messages={
+            "required": "Say why no discharge wellbeing measure could be taken, or record one first"
+        },
+    )
+
+    def __init__(self, *args, reasons, open_connections=(), needs_discharge_reason=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [(reason.value, reason.label) for reason in reasons]
+        if not needs_discharge_reason:
+            del self.fields["no_discharge_measure"]
         self.open_connections = list(open_connections)
         for connection in self.open_connections:
             ends = [
@@ -603,3 +616,49 @@ class ProviderAttendanceForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether the person came"},
     )
+
+
+class MeasureForm(forms.Form):
+    """A wellbeing measure: when it was taken, at which point in the person's
+    support, and one answer per item of the instrument, in its exact words."""
+
+    timepoint = forms.ChoiceField(
+        label="When in their support is this?",
+        choices=Timepoint.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select baseline, review or discharge"},
+    )
+    taken_on = DateField(
+        label="Date taken",
+        help_text="For example, 27 11 2026",
+        error_messages={"required": "Enter the date the measure was taken"},
+    )
+
+    def __init__(self, *args, instrument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.fields["taken_on"].initial = timezone.localdate()
+        low, high = instrument.values[0], instrument.values[-1]
+        for item in instrument.items:
+            self.fields[item.key] = forms.TypedChoiceField(
+                label=item.text,
+                choices=instrument.scale,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"inline": len(instrument.scale) > 5}),
+                error_messages={
+                    "required": f"Select an answer for: {item.text}",
+                    "invalid_choice": f"Answers are from {low} to {high}: {item.text}",
+                },
+            )
+
+    def clean_taken_on(self):
+        taken_on = self.cleaned_data["taken_on"]
+        if taken_on > timezone.localdate():
+            raise forms.ValidationError("The date the measure was taken must not be in the future")
+        return taken_on
+
+    def item_fields(self):
+        return [self[item.key] for item in self.instrument.items]
+
+    def answers(self):
+        return {item.key: self.cleaned_data[item.key] for item in self.instrument.items}

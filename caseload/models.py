@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from caseload import instruments
 from referrals.models import Reason, Referral, Urgency
 from spl.models import Practice
 from spl.querysets import PCNScopedQuerySet
@@ -80,7 +81,9 @@ class CaseQuerySet(PCNScopedQuerySet):
         - `goals_overdue`: a goal or an action of the agreed plan is past its
           date and not done;
         - `provider_no_response`: a service referred to has not answered in
-          PROVIDER_NO_RESPONSE_DAYS (caseload.connections).
+          PROVIDER_NO_RESPONSE_DAYS (caseload.connections);
+        - `baseline_due`: the link worker has spoken with the person and no
+          baseline wellbeing measure is recorded.
         """
         today = today or timezone.localdate()
         since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
@@ -127,6 +130,15 @@ class CaseQuerySet(PCNScopedQuerySet):
             provider_no_response=Exists(
                 Connection.objects.filter(case=OuterRef("pk"), status=ConnectionStatus.NO_RESPONSE)
             ),
+            baseline_due=_flag(
+                Q(status__in=OPEN_CASE_STATUSES)
+                & Exists(contacts.filter(outcome=ContactOutcome.SPOKE))
+                & ~Exists(
+                    WellbeingMeasure.objects.filter(
+                        case=OuterRef("pk"), timepoint=Timepoint.BASELINE
+                    )
+                )
+            ),
         )
 
     def for_list(self):
@@ -152,6 +164,7 @@ def due_counts():
         "unreached": models.Count("pk", filter=Q(unable_to_contact=True)),
         "no_contact": models.Count("pk", filter=Q(no_recent_contact=True)),
         "no_response": models.Count("pk", filter=Q(provider_no_response=True)),
+        "baselines": models.Count("pk", filter=Q(baseline_due=True)),
     }
 
 
@@ -203,6 +216,8 @@ class Case(models.Model):
     share_with_gp = models.CharField(
         "what the GP is told", max_length=10, choices=ShareWithGp.choices, blank=True
     )
+    # Why no discharge wellbeing measure was taken at closure, when none was.
+    no_discharge_measure = models.CharField(max_length=300, blank=True)
 
     pcn_path = "practice__pcn"
     practice_path = "practice"
@@ -263,6 +278,7 @@ class Case(models.Model):
         "review_due",
         "awaiting_reply",
         "provider_no_response",
+        "baseline_due",
         "no_recent_contact",
         "unable_to_contact",
         "resume_overdue",
@@ -775,3 +791,60 @@ class ProviderMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for connection {self.connection_id}"
+
+
+class Timepoint(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    REVIEW = "review", "Review"
+    DISCHARGE = "discharge", "Discharge"
+
+
+class WellbeingMeasure(models.Model):
+    """One wellbeing measure taken with the person (caseload.instruments): the
+    answers, item by item, and the score worked out from them when it was
+    recorded (SWEMWBS's metric score, WEMWBS's total; none for ONS4)."""
+
+    class Instrument(models.TextChoices):
+        ONS4 = instruments.ONS4, "ONS4"
+        SWEMWBS = instruments.SWEMWBS, "SWEMWBS"
+        WEMWBS = instruments.WEMWBS, "WEMWBS"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures")
+    instrument = models.CharField(max_length=10, choices=Instrument.choices)
+    timepoint = models.CharField(max_length=10, choices=Timepoint.choices)
+    taken_on = models.DateField()
+    answers = models.JSONField()
+    raw_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["taken_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "instrument", "timepoint"],
+                condition=~Q(timepoint="review"),
+                name="one_baseline_and_discharge_per_instrument",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_instrument_display()} {self.timepoint} of case {self.case_id}"
+
+    @property
+    def definition(self):
+        return instruments.INSTRUMENTS[self.instrument]
+
+    @property
+    def patient(self):
+        return self.case.referral.patient
+
+    def items(self):
+        """(item, answer, band) in the instrument's order."""
+        return [
+            (item, self.answers.get(item.key), item.band(self.answers.get(item.key, -1)))
+            for item in self.definition.items
+        ]

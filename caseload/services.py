@@ -212,11 +212,12 @@ CLOSING_REASONS = [
 
 
 @transaction.atomic
-def close(*, case, by, reason, summary, final=None):
+def close(*, case, by, reason, summary, final=None, no_discharge_measure=""):
     """End support: the case closes with its reason and summary, and so does the
     referral, whose referrer is told (the status only, outside the NHS). Its
     connections still open take their final states from `final` ({connection
-    id: ConnectionStatus}), or end."""
+    id: ConnectionStatus}), or end. `no_discharge_measure` says why no
+    discharge wellbeing measure was taken, when none was."""
     if reason not in CLOSING_REASONS:
         raise ValidationError("Choose why the case is closing", code="reason")
     if not summary.strip():
@@ -224,6 +225,7 @@ def close(*, case, by, reason, summary, final=None):
     case = _locked_open(case)
     label = CloseReason(reason).label
     referrals.close_referral(referral=case.referral, by=by, note=f"Case closed: {label}")
+    case.no_discharge_measure = no_discharge_measure.strip()
     return _close(case, reason, by=by, summary=summary.strip(), final=final)
 
 
@@ -387,7 +389,15 @@ def _close(case, reason, *, by, summary="", final=None):
     case.closed_at = timezone.now()
     case.close_reason = reason
     case.closing_summary = summary
-    case.save(update_fields=["status", "closed_at", "close_reason", "closing_summary"])
+    case.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "close_reason",
+            "closing_summary",
+            "no_discharge_measure",
+        ]
+    )
     _record_status(case, from_status=from_status, by=by, note=CloseReason(reason).label)
     audit.record(by, audit.UPDATE, case, patient=case.referral.patient)
     logger.info("Case %s closed (%s) by user %s", case.pk, reason, by.pk)

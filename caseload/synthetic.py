@@ -75,6 +75,7 @@ GOALS = [
 CASE_COLUMNS = [
     "id", "referral_id", "practice_id", "link_worker_id", "status", "hold_reason",
     "resume_on", "opened_at", "closed_at", "close_reason", "closing_summary", "share_with_gp",
+    "no_discharge_measure",
 ]  # fmt: skip
 STATUS_COLUMNS = ["id", "case_id", "from_status", "to_status", "by_id", "at", "note"]
 ASSIGNMENT_COLUMNS = ["id", "case_id", "from_worker_id", "to_worker_id", "by_id", "at", "reason"]

@@ -43,6 +43,11 @@ urlpatterns = [
         views.move_connection,
         name="move_connection",
     ),
+    path(
+        "cases/<int:pk>/wellbeing/<str:instrument>/",
+        views.record_measure,
+        name="record_measure",
+    ),
     path("cases/<int:pk>/plan/", views.plan, name="plan"),
     path("cases/<int:pk>/plan/<int:number>/", views.plan_version, name="plan_version"),
     path("cases/<int:pk>/plan/<int:number>/pdf/", views.plan_pdf, name="plan_pdf"),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from caseload import connections, plans, providers, services
+from caseload import connections, instruments, measures, plans, providers, services
 from caseload.forms import (
     WAITING_LIST,
     ActionForm,
@@ -37,6 +37,7 @@ from caseload.forms import (
     HoldForm,
     MdtFlagForm,
     MdtOutcomeForm,
+    MeasureForm,
     PlanDetailsForm,
     ProviderAnswerForm,
     ProviderAttendanceForm,
@@ -58,6 +59,7 @@ from caseload.models import (
     PlanAction,
     ReferBack,
     SafeguardingConcern,
+    Timepoint,
     due_counts,
 )
 from directory.forms import ServiceSearchForm
@@ -87,6 +89,7 @@ def caseload(request):
     page = Paginator(cases, PAGE_SIZE).get_page(1 if searched else request.GET.get("page"))
     page.object_list = _rows(visible, page, "opened_at")
     audit.record_list(request.user, page)
+    today = mine.with_flags().aggregate(**due_counts())
     return render(
         request,
         "caseload/caseload.html",
@@ -95,7 +98,8 @@ def caseload(request):
             "filters": filters,
             "search": search,
             "searched": searched,
-            "today": mine.with_flags().aggregate(**due_counts()),
+            "today": today,
+            "anything_due": any(today.values()),
             "year": _year_so_far(request.user),
             "waiting": visible.waiting().count(),
         },
@@ -295,6 +299,7 @@ def close(request, pk):
                 reason=form.cleaned_data["reason"],
                 summary=form.cleaned_data["summary"],
                 final=form.final(),
+                no_discharge_measure=form.cleaned_data.get("no_discharge_measure", ""),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -501,7 +506,7 @@ def _case(request, pk, *, perm):
             "referral__patient__registered_practice",
             "referral__referred_by",
             "link_worker",
-            "practice",
+            "practice__pcn",
         ),
         request.user,
         perm=perm,
@@ -553,6 +558,7 @@ def _render_case(
         .order_by("-created_at", "-pk")
     ]
     history = list(case.history.select_related("by"))
+    taken = list(case.measures.select_related("recorded_by"))
     assignments = list(case.assignments.select_related("from_worker", "to_worker", "by"))
     refer_backs = list(case.refer_backs.select_related("to", "sent_by"))
     mdt_flags = list(case.mdt_flags.select_related("flagged_by"))
@@ -575,6 +581,7 @@ def _render_case(
                 concerns=concerns,
                 refer_backs=refer_backs,
                 mdt_flags=mdt_flags,
+                measures=taken,
             ),
             "earlier_cases": Case.objects.visible_to(request.user)
             .filter(referral__patient=case.patient)
@@ -592,6 +599,7 @@ def _render_case(
                 open_connections=[
                     connection for connection, _ in connection_rows if connection.is_open
                 ],
+                measures=taken,
             ),
             "concern_form": concern_form or ConcernForm(prefix="concern"),
             "mdt_form": mdt_form or MdtFlagForm(prefix="mdt"),
@@ -617,6 +625,10 @@ def _render_case(
             ),
             "can_change": request.user.has_perm("caseload.change_case") and case.is_open,
             "connection_rows": connection_rows,
+            "measures": taken,
+            "progress": measures.progress(taken),
+            "instruments": measures.available(case),
+            "swemwbs": instruments.SWEMWBS,
             "bad_move": next((form for form in move_forms.values() if form.errors), None),
         },
         status=status,
@@ -624,7 +636,16 @@ def _render_case(
 
 
 def _timeline(
-    *, history, assignments, contacts, plans, connections, concerns, refer_backs, mdt_flags
+    *,
+    history,
+    assignments,
+    contacts,
+    plans,
+    connections,
+    concerns,
+    refer_backs,
+    mdt_flags,
+    measures,
 ):
     """Everything that happened on the case, newest first, as (when, what, who,
     note): from the records the page already shows (a safeguarding concern
@@ -675,6 +696,11 @@ def _timeline(
         )
         if flag.discussed_at:
             events.append((flag.discussed_at, "Discussed at the MDT meeting", None, flag.outcome))
+    for measure in measures:
+        at = timezone.make_aware(datetime.datetime.combine(measure.taken_on, datetime.time(12)))
+        what = f"{measure.get_instrument_display()} {measure.get_timepoint_display().lower()}"
+        score = f"Score {measure.score}" if measure.score is not None else ""
+        events.append((at, what, measure.recorded_by, score))
     events.sort(key=lambda event: event[0], reverse=True)
     return [
         {
@@ -687,13 +713,23 @@ def _timeline(
     ]
 
 
-def _close_form(case, data=None, *, open_connections=None):
+def _close_form(case, data=None, *, open_connections=None, measures=None):
+    """The close form, for the open connections and the measures given, or as
+    the database has them."""
+    if measures is None:
+        measures = case.measures.filter(timepoint=Timepoint.DISCHARGE)
     if open_connections is None:
         open_connections = case.connections.filter(
             status__in=OPEN_CONNECTION_STATUSES
         ).select_related("service")
     return CloseForm(
-        data, reasons=services.CLOSING_REASONS, open_connections=open_connections, prefix="close"
+        data,
+        reasons=services.CLOSING_REASONS,
+        open_connections=open_connections,
+        needs_discharge_reason=not any(
+            measure.timepoint == Timepoint.DISCHARGE for measure in measures
+        ),
+        prefix="close",
     )
 
 
@@ -772,6 +808,40 @@ def move_connection(request, pk, connection_pk):
             messages.success(request, "Connection updated")
             return redirect(f"{case.get_absolute_url()}#connections")
     return _render_case(request, case, ContactForm(), move_forms={connection.pk: form}, status=400)
+
+
+def record_measure(request, pk, instrument):
+    """Record a wellbeing measure taken with the person: every item of the
+    instrument, in its own words."""
+    case = _case(request, pk, perm="caseload.change_case")
+    definition = next(
+        (found for found in measures.available(case) if found.code == instrument), None
+    )
+    if definition is None or not case.is_open:
+        raise Http404("No such measure for this case")
+    form = MeasureForm(request.POST or None, instrument=definition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measures.record(
+                case=case,
+                by=request.user,
+                instrument=definition.code,
+                timepoint=form.cleaned_data["timepoint"],
+                taken_on=form.cleaned_data["taken_on"],
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{definition.name}: recorded")
+            return redirect(f"{case.get_absolute_url()}#wellbeing")
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
+    return render(
+        request,
+        "caseload/measure_form.html",
+        {"case": case, "patient": case.patient, "instrument": definition, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _age(patient):

@@ -74,7 +74,7 @@ class PracticeInline(admin.TabularInline):
 
 @admin.register(PCN)
 class PCNAdmin(admin.ModelAdmin):
-    list_display = ["name", "ods_code"]
+    list_display = ["name", "ods_code", "wemwbs_enabled"]
     search_fields = ["name", "ods_code"]
     inlines = [PracticeInline]
 

@@ -24,6 +24,12 @@ class PCN(models.Model):
     ods_code = models.CharField(
         "ODS code", max_length=6, unique=True, validators=[pcn_ods_code_validator]
     )
+    # WEMWBS is licensed: a PCN that holds the licence switches it on.
+    wemwbs_enabled = models.BooleanField(
+        "WEMWBS switched on",
+        default=False,
+        help_text="The full Warwick-Edinburgh scale, for PCNs registered with Warwick",
+    )
 
     pcn_path = "pk"
     objects = PCNScopedQuerySet.as_manager()

@@ -464,6 +464,7 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
     page.get_by_text("Close the case").first.click()  # the details' summary
     page.get_by_label("Goals met").check()
     page.get_by_label("Closing summary").fill("Joined the Tuesday walking group")
+    page.get_by_label("Why could it not be taken?").fill("Jo did not want to answer again")
     page.get_by_label("Chapeltown walking group: how did it end?").select_option("attended")
     check_accessibility(page)  # the page with the closing form unfolded
     page.get_by_role("button", name="Close the case").click()

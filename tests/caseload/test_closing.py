@@ -78,7 +78,11 @@ def test_a_closed_case_shows_why_and_its_summary(client_for, case, link_worker):
     client = client_for(link_worker)
     client.post(
         f"/caseload/cases/{case.pk}/close/",
-        {"close-reason": CloseReason.GOALS_MET, "close-summary": "Joined a walking group"},
+        {
+            "close-reason": CloseReason.GOALS_MET,
+            "close-summary": "Joined a walking group",
+            "close-no_discharge_measure": "Moved away before the last meeting",
+        },
     )
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Goals met" in page

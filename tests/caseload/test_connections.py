@@ -397,6 +397,7 @@ def test_the_close_form_asks_how_each_open_connection_ended(
         {
             "close-reason": "goals_met",
             "close-summary": "Walking weekly",
+            "close-no_discharge_measure": "Declined to answer",
             f"close-connection-{referred.pk}": "declined",
         },
     )

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 
-from caseload import reminders, services, tasks
+from caseload import measures, reminders, services, tasks
 from caseload.models import ContactMode, ContactOutcome, ReminderDigest
 from tests.factories import PatientFactory, ReferralFactory
 
@@ -43,6 +43,11 @@ def overdue(practice, link_worker, colleague):
     services.record_contact(
         case=fine, by=colleague, mode=ContactMode.PHONE, outcome=ContactOutcome.SPOKE,
         at=NOW - datetime.timedelta(days=1),
+    )  # fmt: skip
+    measures.record(
+        case=fine, by=colleague, instrument="ons4", timepoint="baseline",
+        taken_on=(NOW - datetime.timedelta(days=1)).date(),
+        answers={"satisfaction": 5, "worthwhile": 5, "happiness": 5, "anxiety": 5},
     )  # fmt: skip
     return silent, unreached, fine
 

@@ -80,9 +80,7 @@ def test_running_it_again_adds_nothing(generated):
 
 def test_nobody_ever_held_more_than_a_caseload_at_once(generated):
     events = []
-    for worker, opened, closed in Case.objects.values_list(
-        "link_worker", "opened_at", "closed_at"
-    ):
+    for worker, opened, closed in Case.objects.values_list("link_worker", "opened_at", "closed_at"):
         events.append((opened, 1, worker))
         if closed:
             events.append((closed, -1, worker))
