@@ -235,7 +235,8 @@ class CaseloadFilterForm(forms.Form):
         if data["status"]:
             cases = cases.filter(status=data["status"])
         if data["flag"]:
-            cases = cases.filter(**{data["flag"]: True})
+            # Worked out only when asked for: the flags cost a subquery each.
+            cases = cases.with_flags().filter(**{data["flag"]: True})
         if data["practice"]:
             cases = cases.filter(practice=data["practice"])
         return cases

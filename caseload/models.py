@@ -141,31 +141,47 @@ class CaseQuerySet(PCNScopedQuerySet):
             ),
         )
 
-    def for_list(self):
+    def flags(self):
+        """{case id: {flag: value}}: what `with_flags` works out, for every case
+        here in one query, to count what is due and to show on rows."""
+        names = ("last_contact_at", "attempts", "plan_review_on", *Case.ROW_FLAGS,
+                 "safeguarding_follow_up")  # fmt: skip
+        return {row.pop("pk"): row for row in self.with_flags().values("pk", *set(names))}
+
+    def for_list(self, *, with_flags=True):
         """What a caseload row shows, in as many queries as rows do not change:
-        the person, the referral and its reasons, and the flags."""
-        return (
-            self.select_related("referral__patient", "practice")
-            .prefetch_related("referral__reasons")
-            .with_flags()
+        the person, the referral and its reasons, and (unless the caller has
+        them) the flags."""
+        rows = self.select_related("referral__patient", "practice").prefetch_related(
+            "referral__reasons"
         )
+        return rows.with_flags() if with_flags else rows
+
+
+# What is due on a caseload, by the flag of CaseQuerySet.with_flags that says
+# it: the one list that the caseload's Today and the daily digest both show.
+# Named apart from the flags: an aggregate named as the annotation it filters
+# on makes Django filter on its own alias.
+DUE = {
+    "follow_ups": "safeguarding_follow_up",
+    "reviews": "review_due",
+    "goals": "goals_overdue",
+    "to_resume": "resume_overdue",
+    "unreached": "unable_to_contact",
+    "no_contact": "no_recent_contact",
+    "no_response": "provider_no_response",
+    "baselines": "baseline_due",
+}
 
 
 def due_counts():
-    """What is due on a set of cases, as aggregates over `with_flags()`: the one
-    list that the caseload's Today and the daily digest both show. Named apart
-    from the flags: an aggregate named as the annotation it filters on makes
-    Django filter on its own alias."""
-    return {
-        "follow_ups": models.Count("pk", filter=Q(safeguarding_follow_up=True)),
-        "reviews": models.Count("pk", filter=Q(review_due=True)),
-        "goals": models.Count("pk", filter=Q(goals_overdue=True)),
-        "to_resume": models.Count("pk", filter=Q(resume_overdue=True)),
-        "unreached": models.Count("pk", filter=Q(unable_to_contact=True)),
-        "no_contact": models.Count("pk", filter=Q(no_recent_contact=True)),
-        "no_response": models.Count("pk", filter=Q(provider_no_response=True)),
-        "baselines": models.Count("pk", filter=Q(baseline_due=True)),
-    }
+    """DUE as aggregates over `with_flags()` (the daily digest)."""
+    return {name: models.Count("pk", filter=Q(**{flag: True})) for name, flag in DUE.items()}
+
+
+def due_in(flags):
+    """DUE counted over rows of `CaseQuerySet.flags()` (the caseload's Today)."""
+    return {name: sum(1 for row in flags.values() if row[flag]) for name, flag in DUE.items()}
 
 
 def _flag(condition):
