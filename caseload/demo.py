@@ -9,7 +9,9 @@ plans (two with a second version), a few are with Tom Evans, two on hold, one
 has an open safeguarding concern, one is referred back to the demo GP and two
 are flagged for the next MDT meeting. People are connected to the demo
 directory's services in every state a connection can be in, providers'
-answers included; the emails those would have sent are marked sent.
+answers included; the emails those would have sent are marked sent. People
+supported have wellbeing measures: a baseline (ONS4 and SWEMWBS) after the
+first conversation, reviews, and a discharge measure for most who finished.
 Safe to run again: it changes nothing the second time.
 """
 
@@ -19,7 +21,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from caseload import connections, plans, services
+from caseload import connections, instruments, measures, plans, services
 from caseload.models import (
     Case,
     CaseStatus,
@@ -212,18 +214,68 @@ def _day_to_day():
         services.flag_for_mdt(
             case=case, by=amira, reason="Housing and low mood together", meeting_on=next_week
         )
+    taken = _measures(ended, open_cases, amira, rng)
     made = _connections(open_cases[:9], amira, referable, signposting)
     # The emails of the demo's connections are history, as its referrals' are.
     ProviderMessage.objects.filter(sent_at__isnull=True).update(sent_at=now)
     return (
         f"{len(ended)} cases closed and {len(open_cases)} brought to life, "
-        f"{made} connections to services"
+        f"{made} connections to services, {taken} wellbeing measures"
     )
+
+
+def _measures(ended, open_cases, by, rng):
+    """Baselines for the people supported, reviews for some, and discharge
+    measures for most of those who finished: most feel better, some do not."""
+    taken = 0
+    for index, case in enumerate([*ended, *open_cases[:30]]):
+        finished = case in ended
+        start = case.opened_at.date() + datetime.timedelta(days=7)
+        if start > timezone.localdate():
+            continue
+        baseline = rng.randint(14, 22)
+        steps = [("baseline", start, baseline)]
+        if index % 3 == 0 or finished:
+            steps.append(
+                ("review", start + datetime.timedelta(days=42), baseline + rng.randint(-1, 4))
+            )
+        if finished and index % 5:
+            gain = rng.choice([-2, 1, 3, 4, 5, 6, 8])
+            steps.append(("discharge", start + datetime.timedelta(days=70), baseline + gain))
+        for timepoint, taken_on, raw in steps:
+            if taken_on > timezone.localdate():
+                continue
+            swemwbs = _answers(instruments.INSTRUMENTS[instruments.SWEMWBS], min(raw, 35))
+            ons4 = {
+                "satisfaction": min(10, raw // 3),
+                "worthwhile": min(10, raw // 3 + 1),
+                "happiness": min(10, raw // 3),
+                "anxiety": max(0, 10 - raw // 3),
+            }
+            for code, answers in ((instruments.SWEMWBS, swemwbs), (instruments.ONS4, ons4)):
+                measures.record(
+                    case=case, by=by, instrument=code, timepoint=timepoint,
+                    taken_on=taken_on, answers=answers,
+                )  # fmt: skip
+                taken += 1
+    return taken
+
+
+def _answers(instrument, raw):
+    """Answers to a summed instrument adding up to `raw`, spread evenly."""
+    count = len(instrument.items)
+    base, extra = divmod(raw, count)
+    return {item.key: base + (n < extra) for n, item in enumerate(instrument.items)}
 
 
 def _demo_services(pcn):
     """The PCN's services that can be referred to now, and those that signpost."""
-    found = list(Service.objects.filter(organisation__pcn=pcn).active().with_qa_status())
+    found = list(
+        Service.objects.filter(organisation__pcn=pcn)
+        .active()
+        .with_qa_status()
+        .prefetch_related("taxonomy_terms")
+    )
     referable = [service for service in found if not service.direct_referral_barrier()]
     signposting = [service for service in found if service.access == Service.Access.SIGNPOSTING]
     return referable, signposting
@@ -247,7 +299,10 @@ def _connections(cases, by, referable, signposting):
     made = 0
     for index, (case, (days_ago, kind, steps)) in enumerate(zip(cases, story, strict=False)):
         pool = referable if kind == ConnectionKind.REFERRED else signposting
-        connection = _connect(case, pool[index % len(pool)], by, days_ago=days_ago, kind=kind)
+        need = case.referral.reasons.all()[0].reason
+        fits = [s for s in pool if need in {term.code for term in s.taxonomy_terms.all()}]
+        service = (fits or pool)[index % len(fits or pool)]
+        connection = _connect(case, service, by, days_ago=days_ago, kind=kind)
         for step in steps:
             if step == "accept":
                 connections.provider_answer(connection=connection, accepted=True)

@@ -26,8 +26,9 @@ class Band:
 class Item:
     key: str
     text: str
-    # ONS4: the bands of this item's answer.
+    # ONS4: the bands of this item's answer, and a short name for tables.
     bands: tuple = ()
+    short: str = ""
 
     def band(self, answer):
         return next((band.label for band in self.bands if band.low <= answer <= band.high), "")
@@ -137,15 +138,27 @@ INSTRUMENTS = {
                 "satisfaction",
                 "Overall, how satisfied are you with your life nowadays?",
                 _HIGH_IS_GOOD,
+                "Life satisfaction",
             ),
             Item(
                 "worthwhile",
                 "Overall, to what extent do you feel that the things you do in your life "
                 "are worthwhile?",
                 _HIGH_IS_GOOD,
+                "Worthwhile",
             ),
-            Item("happiness", "Overall, how happy did you feel yesterday?", _HIGH_IS_GOOD),
-            Item("anxiety", "Overall, how anxious did you feel yesterday?", _ANXIETY),
+            Item(
+                "happiness",
+                "Overall, how happy did you feel yesterday?",
+                _HIGH_IS_GOOD,
+                "Happiness yesterday",
+            ),
+            Item(
+                "anxiety",
+                "Overall, how anxious did you feel yesterday?",
+                _ANXIETY,
+                "Anxiety yesterday",
+            ),
         ),
         scale=_ZERO_TO_TEN,
         summed=False,

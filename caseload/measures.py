@@ -69,7 +69,9 @@ def progress(measures):
     for measure in measures:
         if measure.score is None:
             continue
-        entry = found.setdefault(measure.instrument, {"points": []})
+        entry = found.setdefault(
+            measure.instrument, {"name": measure.get_instrument_display(), "points": []}
+        )
         entry["points"].append((measure.taken_on, measure.score))
     for code, entry in found.items():
         first, last = entry["points"][0][1], entry["points"][-1][1]

@@ -749,7 +749,11 @@ def connect(request, pk):
         raise Http404("The case is closed")
     data = request.GET.copy() if request.GET else None
     if data is None:
-        data = {"age": _age(case.patient)} if case.patient.date_of_birth else None
+        # At first, services for the person's age and their first need.
+        needs = _needs(case)
+        data = {"need": needs[0]} if needs else {}
+        if case.patient.date_of_birth:
+            data["age"] = _age(case.patient)
     form = ServiceSearchForm(data)
     found = form.filter(Service.objects.visible_to(request.user).for_search())
     page = Paginator(found, 20).get_page(request.GET.get("page"))
@@ -770,9 +774,7 @@ def connect_service(request, pk, service_pk):
         Service.objects.visible_to(request.user).with_qa_status().select_related("organisation"),
         pk=service_pk,
     )
-    latest = plans.latest(case)
-    needs = latest.needs if latest else [row.reason for row in case.referral.reasons.all()]
-    form = ConnectForm(request.POST or None, service=service, needs=needs)
+    form = ConnectForm(request.POST or None, service=service, needs=_needs(case))
     if request.method == "POST" and form.is_valid():
         try:
             connection = connections.connect(
@@ -850,6 +852,14 @@ def record_measure(request, pk, instrument):
         {"case": case, "patient": case.patient, "instrument": definition, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _needs(case):
+    """The person's needs: their agreed plan's, or else their referral's reasons."""
+    latest = plans.latest(case)
+    if latest and latest.needs:
+        return latest.needs
+    return [row.reason for row in case.referral.reasons.all()]
 
 
 def _age(patient):

@@ -437,3 +437,21 @@ def test_connecting_someone_and_the_providers_page(page, demo):
     page.goto(provider_link(waiting).split("8000", 1)[-1])
     shoot(page, "provider-answer")
     shoot(page, "provider-answer-mobile", width=375)
+
+
+def test_wellbeing_measures(page, demo):
+    from caseload.models import WellbeingMeasure
+
+    log_in(page, "linkworker@example.org")
+    measured = (
+        WellbeingMeasure.objects.filter(timepoint="review", case__status="active")
+        .select_related("case")
+        .first()
+    )
+    page.goto(measured.case.get_absolute_url() + "#wellbeing")
+    shoot(page, "case-wellbeing")
+    page.get_by_role("link", name="Record Short Warwick-Edinburgh").click()
+    page.get_by_label("Review").check()
+    page.get_by_label("Often").first.check()
+    submit(page, "Save the measure")
+    shoot(page, "measure-form-errors")

@@ -20,7 +20,7 @@ from caseload.models import (
     ConnectionStatus,
     ProviderMessage,
 )
-from directory.models import Service
+from directory.models import Service, TaxonomyTerm
 from spl import roles
 from spl.models import AuditEvent
 from tests.directory.factories import OrganisationFactory, ServiceFactory
@@ -469,3 +469,16 @@ def test_the_command_chases_as_the_task_does(referred):
     with time_machine.travel(NOW + datetime.timedelta(days=14), tick=False):
         call_command("chase_providers", stdout=out)
     assert out.getvalue().strip() == "Reminders queued: 1. Marked no response: 1."
+
+
+def test_the_search_starts_with_the_persons_need(client_for, case, link_worker, pcn):
+    case.referral.reasons.create(reason="loneliness")
+    make_service(pcn, name="Friendship café").taxonomy_terms.add(
+        TaxonomyTerm.objects.get(code="loneliness")
+    )
+    make_service(pcn, name="Debt advice").taxonomy_terms.add(
+        TaxonomyTerm.objects.get(code="finance")
+    )
+    page = client_for(link_worker).get(f"/caseload/cases/{case.pk}/connect/").content.decode()
+    assert "Friendship café" in page
+    assert "Debt advice" not in page

@@ -12,6 +12,7 @@ from caseload.models import (
     ProviderMessage,
     ReferBack,
     SafeguardingConcern,
+    WellbeingMeasure,
 )
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,9 @@ def test_seeding_again_makes_no_more_connections(seeded):
     before = Connection.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Connection.objects.count() == before
+
+
+def test_people_supported_have_wellbeing_measures(seeded):
+    timepoints = set(WellbeingMeasure.objects.values_list("timepoint", flat=True))
+    assert timepoints == {"baseline", "review", "discharge"}
+    assert Case.objects.open().with_flags().filter(baseline_due=True).exists()
