@@ -1,3 +1,9 @@
+from django.urls import path
+
+from outcomes import views
+
 app_name = "outcomes"
 
-urlpatterns = []
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

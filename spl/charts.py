@@ -48,3 +48,41 @@ def line_chart(points, *, low, high, label):
         _n(y(high) + 4), high, _n(y(low)), low,
         " ".join(f"{_n(x)},{_n(y_)}" for x, y_, _, _ in placed), dots, ticks,
     )  # fmt: skip
+
+
+def _short(name, most=30):
+    return name if len(name) <= most else name[: most - 1] + "…"
+
+
+def bar_chart(rows, *, label):
+    """Horizontal bars for (label, value) rows, longest scaled to the width."""
+    rows = [(name, value) for name, value in rows if value is not None]
+    if not rows:
+        return ""
+    most = max(float(value) for _, value in rows) or 1
+    bar_h, gap, left, right = 18, 8, 190, 40
+    height = len(rows) * (bar_h + gap) + gap
+    width = WIDTH + 160
+    inner = width - left - right
+    bars = format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="end" font-size="11">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="#005eb8"/>'
+        '<text x="{}" y="{}" font-size="11">{}</text>',
+        (
+            (
+                left - 6, gap + n * (bar_h + gap) + 13, _short(name),
+                left, gap + n * (bar_h + gap), _n(inner * float(value) / most), bar_h,
+                _n(left + inner * float(value) / most + 4), gap + n * (bar_h + gap) + 13, value,
+            )
+            for n, (name, value) in enumerate(rows)
+        ),
+    )  # fmt: skip
+    return format_html(
+        '<svg class="spl-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><g fill="#212b32">{}</g></svg>',
+        width,
+        height,
+        label,
+        bars,
+    )

@@ -82,6 +82,12 @@ TASKS = [
         permission="referrals.view_referral",
     ),
     Task(
+        "Outcomes",
+        "Referrals, waiting times, caseloads and IIF figures for your practice or PCN",
+        "outcomes:dashboard",
+        permission="outcomes.view_dashboard",
+    ),
+    Task(
         "Directory",
         "Find community services by need, activity, age, quality assurance and capacity",
         "directory:service_search",

@@ -114,6 +114,7 @@ ROLES = {
                 "caseload.add_case",
                 "caseload.change_case",
                 "caseload.supervise_case",
+                "outcomes.view_dashboard",
                 *_SAFEGUARDING,
                 *_DIRECTORY_READ,
             ),
@@ -129,6 +130,7 @@ ROLES = {
                 "spl.change_practice",
                 "referrals.add_referral",
                 "referrals.code_referral",
+                "outcomes.view_dashboard",
             ),
         ),
         Role(

@@ -455,3 +455,12 @@ def test_wellbeing_measures(page, demo):
     page.get_by_label("Often").first.check()
     submit(page, "Save the measure")
     shoot(page, "measure-form-errors")
+
+
+def test_outcomes_dashboard(page, demo):
+    log_in(page, "supervisor@example.org")
+    page.goto("/outcomes/dashboard/")
+    page.get_by_label("Period", exact=True).select_option(label="2026/27")
+    submit(page, "Show")
+    shoot(page, "outcomes-dashboard")
+    shoot(page, "outcomes-dashboard-mobile", width=375)

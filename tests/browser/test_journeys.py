@@ -599,3 +599,18 @@ def test_a_link_worker_takes_from_the_waiting_list_and_the_practice_reads_the_su
     page.get_by_role("link", name="Closing summaries for the GP record").click()
     page.get_by_role("link", name="Jo Bloggs").click()
     expect(page.locator("main")).to_contain_text("All done")
+
+
+def test_a_practice_manager_opens_the_dashboard_and_changes_the_period(
+    page, practice_manager, practice
+):
+    ReferralFactory(patient=PatientFactory(registered_practice=practice))
+    log_in(page, practice_manager.email)
+    page.get_by_role("link", name="Outcomes").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Outcomes: Q")
+    page.get_by_label("Period", exact=True).select_option(index=0)  # this month
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        datetime.date.today().strftime("%B %Y")
+    )
+    expect(page.locator("main")).to_contain_text("Referrals received")

@@ -1,0 +1,213 @@
+"""The outcomes dashboard on a small known dataset, with the figures worked out
+by hand; who may see it; its queries."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from caseload.models import Case, CaseStatus, CloseReason, Contact
+from outcomes import periods
+from referrals.models import ReferralReason, Snomed, Status
+from spl import roles
+from tests.factories import PatientFactory, ReferralFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.datetime(2026, 11, 15, 12, tzinfo=datetime.UTC)
+OCTOBER = "?period=m2026-10"
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def at(day, hour=10):
+    return datetime.datetime(2026, 10, day, hour, tzinfo=datetime.UTC)
+
+
+def referral(practice, received, *, route="clinician", reasons=(), **fields):
+    made = ReferralFactory(
+        patient=PatientFactory(registered_practice=practice),
+        route=route,
+        received_at=received,
+        **fields,
+    )
+    for reason in reasons:
+        ReferralReason.objects.create(referral=made, reason=reason)
+    return made
+
+
+def case_for(made, link_worker, *, first_contact_after_days, closed=None):
+    case = Case.objects.create(
+        referral=made,
+        practice_id=made.practice_id,
+        link_worker=link_worker,
+        status=CaseStatus.CLOSED if closed else CaseStatus.ACTIVE,
+        opened_at=made.received_at,
+        closed_at=closed,
+        close_reason=CloseReason.GOALS_MET if closed else "",
+    )
+    Contact.objects.create(
+        case=case,
+        at=made.received_at + datetime.timedelta(days=first_contact_after_days),
+        mode="phone",
+        outcome="spoke",
+        by=link_worker,
+    )
+    return case
+
+
+@pytest.fixture
+def october(practice, link_worker):
+    """Four referrals received in October 2026 and one in September."""
+    accepted = referral(
+        practice, at(2), reasons=["loneliness", "finance"], status=Status.ACCEPTED,
+        snomed_code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING,
+    )  # fmt: skip
+    declined = referral(
+        practice, at(5), route="self", reasons=["loneliness"], status=Status.DECLINED,
+        snomed_code=Snomed.SOCIAL_PRESCRIBING_DECLINED,
+    )  # fmt: skip
+    referral(
+        practice, at(9), route="agency", reasons=["housing"], status=Status.NOT_APPROPRIATE,
+        referrer_organisation_type="pharmacy",
+    )  # fmt: skip
+    waiting = referral(practice, at(20), reasons=["bereavement"])
+    referral(practice, datetime.datetime(2026, 9, 30, 12, tzinfo=datetime.UTC))
+    case_for(accepted, link_worker, first_contact_after_days=3, closed=at(28))
+    case_for(waiting, link_worker, first_contact_after_days=7)
+    return {"accepted": accepted, "declined": declined}
+
+
+def figures(client_for, user, query=OCTOBER):
+    response = client_for(user).get(f"/outcomes/dashboard/{query}")
+    assert response.status_code == 200
+    return response.context["figures"]
+
+
+def test_referrals_by_month_and_route(client_for, october, practice_manager):
+    # clinician, agency, self, FHIR, all
+    assert figures(client_for, practice_manager)["by_month"].rows == [("Oct 2026", 2, 1, 1, 0, 4)]
+
+
+def test_what_happened_to_the_referrals(client_for, october, practice_manager):
+    assert figures(client_for, practice_manager)["decisions"].rows == [
+        ("Referrals received", 4, None),
+        ("The person agreed to support", 1, 25.0),
+        ("The person declined", 1, 25.0),
+        ("Not appropriate", 1, 25.0),
+        ("Not decided yet", 1, 25.0),
+    ]
+
+
+def test_reasons_and_referring_organisations(client_for, october, practice_manager):
+    found = figures(client_for, practice_manager)
+    assert found["by_reason"].rows == [
+        ("Loneliness and isolation", 2),
+        ("Finance, debt and benefits", 1),
+        ("Housing", 1),
+        ("Bereavement", 1),
+    ]
+    assert found["by_organisation"].rows == [
+        ("Community pharmacy", 1),
+        ("Not given (self-referrals and GPs' own)", 3),
+    ]
+
+
+def test_days_to_first_contact(client_for, october, practice_manager):
+    # 3 and 7 days: median 5, 90th percentile 3 + 0.9 x 4 = 6.6.
+    assert figures(client_for, practice_manager)["waiting"].rows == [
+        ("People contacted", 2),
+        ("Median days", 5.0),
+        ("90th percentile, days", 6.6),
+    ]
+
+
+def test_caseloads_contacts_and_closures(client_for, october, practice_manager, link_worker):
+    found = figures(client_for, practice_manager)
+    assert found["per_worker"].rows == [(link_worker.full_name, 1)]
+    assert found["contacts"].rows == [
+        ("Contacts", 2),
+        ("People contacted", 2),
+        ("Contacts per person", 1.0),
+    ]
+    assert found["closures"].rows == [("Goals met", 1)]
+
+
+def test_iif_share_of_the_list(client_for, october, practice_manager, practice):
+    practice.list_size = 800
+    practice.save()
+    # 4 people referred in October out of 800: 0.5 %.
+    assert figures(client_for, practice_manager)["iif"].rows == [(practice.name, 4, 800, 0.5)]
+
+
+def test_an_nhs_quarter_runs_from_april(client_for, october, practice_manager):
+    assert periods.quarter(2026, 3).start == datetime.date(2026, 10, 1)
+    found = figures(client_for, practice_manager, "?period=q2026-3")
+    assert found["decisions"].rows[0] == ("Referrals received", 4, None)
+
+
+def dates(first, last):
+    """The query for October `first` to October `last`."""
+    return (
+        f"?period=custom&start_day={first}&start_month=10&start_year=2026"
+        f"&end_day={last}&end_month=10&end_year=2026"
+    )
+
+
+def test_dates_chosen_count_only_those_days(client_for, october, practice_manager):
+    query = dates("1", "5")
+    assert figures(client_for, practice_manager, query)["decisions"].rows[0][1] == 2
+
+
+def test_dates_chosen_backwards_are_refused_next_to_the_field(client_for, practice_manager):
+    query = dates("9", "5")
+    response = client_for(practice_manager).get(f"/outcomes/dashboard/{query}")
+    assert response.status_code == 400
+    assert "The last day must be the same as or after the first" in response.content.decode()
+
+
+def test_another_pcns_referrals_are_not_counted(client_for, october, other_pcn):
+    elsewhere = UserFactory(role=roles.SUPERVISOR, pcns=[other_pcn])
+    assert figures(client_for, elsewhere)["decisions"].rows[0] == ("Referrals received", 0, None)
+
+
+def test_the_supervisor_sees_the_pcn(client_for, october, supervisor):
+    assert figures(client_for, supervisor)["decisions"].rows[0] == ("Referrals received", 4, None)
+
+
+def test_anonymous_people_are_sent_to_log_in(client):
+    response = client.get("/outcomes/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("who", ["link_worker", "commissioner", "gp"])
+def test_other_roles_get_403(client_for, request, who):
+    assert client_for(request.getfixturevalue(who)).get("/outcomes/dashboard/").status_code == 403
+
+
+def test_the_page_names_no_one(client_for, october, practice_manager):
+    page = client_for(practice_manager).get(f"/outcomes/dashboard/{OCTOBER}").content.decode()
+    assert october["accepted"].patient.family_name not in page
+
+
+# Session, user, permissions, the visible practices (form and rows), then the
+# figures: by month, reasons, organisations, decisions, waiting, open cases,
+# contacts, closures and the IIF counts.
+DASHBOARD_QUERIES = 14
+
+
+def test_the_queries_do_not_grow_with_the_referrals(
+    client_for, october, practice, practice_manager, link_worker, django_assert_num_queries
+):
+    client = client_for(practice_manager)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        client.get(f"/outcomes/dashboard/{OCTOBER}")
+    for day in range(10, 20):
+        made = referral(practice, at(day), route="fhir", reasons=["weight"])
+        case_for(made, link_worker, first_contact_after_days=1)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert client.get(f"/outcomes/dashboard/{OCTOBER}").status_code == 200
