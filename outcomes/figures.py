@@ -73,7 +73,13 @@ def _activity(received):
         "by_month": Figure(
             "Referrals received by month and route",
             [
-                (f"{month:%b %Y}", *by_month[month].values(), sum(by_month[month].values()))
+                (
+                    f"{month:%b %Y}",
+                    [
+                        *zip(Route.labels, by_month[month].values(), strict=True),
+                        ("All", sum(by_month[month].values())),
+                    ],
+                )
                 for month in months
             ],
         ),

@@ -88,8 +88,18 @@ def figures(client_for, user, query=OCTOBER):
 
 
 def test_referrals_by_month_and_route(client_for, october, practice_manager):
-    # clinician, agency, self, FHIR, all
-    assert figures(client_for, practice_manager)["by_month"].rows == [("Oct 2026", 2, 1, 1, 0, 4)]
+    assert figures(client_for, practice_manager)["by_month"].rows == [
+        (
+            "Oct 2026",
+            [
+                ("GP or PCN clinician", 2),
+                ("External agency", 1),
+                ("Self-referral", 1),
+                ("Another system (FHIR)", 0),
+                ("All", 4),
+            ],
+        )
+    ]
 
 
 def test_what_happened_to_the_referrals(client_for, october, practice_manager):
