@@ -4,18 +4,44 @@ of referrals. Every figure is a list of rows that the page shows as a chart
 and as a table."""
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, Func, Min, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncMonth
 
-from caseload.models import CloseReason, Contact
+from caseload import instruments
+from caseload.models import (
+    CloseReason,
+    Connection,
+    ConnectionKind,
+    ConnectionStatus,
+    Contact,
+    Plan,
+    Timepoint,
+    WellbeingMeasure,
+)
+from directory.models import QAStatus
 from referrals.models import (
+    Ethnicity,
     OrganisationType,
+    Patient,
     Reason,
     ReferralReason,
     Route,
+    Sex,
     Snomed,
     Status,
 )
@@ -32,9 +58,9 @@ class Figure:
     unit: str = ""
 
 
-def dashboard(*, referrals, cases, practices, period):
-    """{name: figure} for `referrals` and `cases` (querysets already scoped to
-    the user and the practice chosen) in `period`."""
+def dashboard(*, referrals, cases, practices, services, period):
+    """{name: figure} for `referrals`, `cases` and `services` (querysets already
+    scoped to the user and the practice chosen) in `period`."""
     start, end = period.bounds
     received = referrals.filter(received_at__gte=start, received_at__lt=end).exclude(
         status=Status.MERGED
@@ -45,6 +71,10 @@ def dashboard(*, referrals, cases, practices, period):
     figures["waiting"] = _waiting(cases.filter(referral__in=received))
     figures.update(_caseload(cases, start, end))
     figures["iif"] = _iif(received, practices, period)
+    figures.update(_reach(received, period))
+    figures.update(_wellbeing(cases, start, end))
+    figures.update(_vcse(cases, services, start, end))
+    figures["unmet"] = _unmet(cases, start, end)
     return figures
 
 
@@ -219,3 +249,234 @@ def _iif(received, practices, period):
         share = round(100 * count / practice.list_size, 2)
         rows.append((practice.name, count, practice.list_size, share))
     return Figure("IIF PC-01: people referred as a share of the registered list", rows, unit="%")
+
+
+# Age bands of the people referred, (label, lowest age, highest age).
+AGE_BANDS = [
+    ("Under 18", 0, 17), ("18 to 24", 18, 24), ("25 to 34", 25, 34), ("35 to 44", 35, 44),
+    ("45 to 54", 45, 54), ("55 to 64", 55, 64), ("65 to 74", 65, 74), ("75 to 84", 75, 84),
+    ("85 and over", 85, 200),
+]  # fmt: skip
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _reach(received, period):
+    """Who was referred: the people of the period's referrals, each once, by
+    age at the period's end, sex and ethnicity."""
+    people = Patient.objects.filter(referrals__in=received).distinct()
+    on = period.last_day
+    ages = Patient.objects.filter(pk__in=people.values("pk")).aggregate(
+        **{
+            f"age_{low}": Count(
+                "pk",
+                filter=Q(
+                    date_of_birth__lte=_years_before(on, low),
+                    date_of_birth__gt=_years_before(on, high + 1),
+                ),
+            )
+            for _, low, high in AGE_BANDS
+        },
+        unknown=Count("pk", filter=Q(date_of_birth__isnull=True)),
+    )
+    sexes = dict(
+        Patient.objects.filter(pk__in=people.values("pk"))
+        .values_list("sex")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    ethnicities = dict(
+        Patient.objects.filter(pk__in=people.values("pk"))
+        .values_list("ethnicity")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {
+        "ages": Figure(
+            "Age of the people referred",
+            [(label, ages[f"age_{low}"]) for label, low, _ in AGE_BANDS]
+            + ([("Not known", ages["unknown"])] if ages["unknown"] else []),
+        ),
+        "sexes": Figure(
+            "Sex of the people referred",
+            [(label, sexes[value]) for value, label in Sex.choices if sexes.get(value)]
+            + ([("Not recorded", sexes[""])] if sexes.get("") else []),
+        ),
+        "ethnicities": Figure(
+            "Ethnicity of the people referred",
+            [
+                (label, ethnicities[value])
+                for value, label in Ethnicity.choices
+                if ethnicities.get(value)
+            ]
+            + ([("Not recorded", ethnicities[""])] if ethnicities.get("") else []),
+        ),
+    }
+
+
+def _score_at(timepoint, instrument):
+    return Subquery(
+        WellbeingMeasure.objects.filter(
+            case=OuterRef("pk"), instrument=instrument, timepoint=timepoint
+        ).values("score")[:1]
+    )
+
+
+def _item_at(timepoint, key):
+    return Subquery(
+        WellbeingMeasure.objects.filter(
+            case=OuterRef("pk"), instrument=instruments.ONS4, timepoint=timepoint
+        )
+        .annotate(value=Cast(KeyTextTransform(key, "answers"), IntegerField()))
+        .values("value")[:1]
+    )
+
+
+def _wellbeing(cases, start, end):
+    """People whose support ended in the period with a baseline and a
+    discharge measure: SWEMWBS change and ONS4 items before and after."""
+    ended = cases.filter(closed_at__gte=start, closed_at__lt=end)
+    swemwbs = (
+        ended.annotate(
+            before=_score_at(Timepoint.BASELINE, instruments.SWEMWBS),
+            after=_score_at(Timepoint.DISCHARGE, instruments.SWEMWBS),
+        )
+        .filter(before__isnull=False, after__isnull=False)
+        .annotate(change=F("after") - F("before"))
+        .aggregate(
+            people=Count("pk"),
+            mean_before=Avg("before"),
+            mean_after=Avg("after"),
+            mean_change=Avg("change"),
+            improved=Count("pk", filter=Q(change__gte=instruments.MEANINGFUL_SWEMWBS_CHANGE)),
+        )
+    )
+    items = instruments.INSTRUMENTS[instruments.ONS4].items
+    ons4 = (
+        ended.annotate(
+            **{f"{item.key}_before": _item_at(Timepoint.BASELINE, item.key) for item in items},
+            **{f"{item.key}_after": _item_at(Timepoint.DISCHARGE, item.key) for item in items},
+        )
+        .filter(**{f"{items[0].key}_before__isnull": False, f"{items[0].key}_after__isnull": False})
+        .aggregate(
+            people=Count("pk"),
+            **{
+                f"mean_{item.key}_{when}": Avg(f"{item.key}_{when}")
+                for item in items
+                for when in ("before", "after")
+            },
+        )
+    )
+    people = swemwbs["people"]
+
+    def number(value):
+        return None if value is None else round(float(value), 2)
+
+    return {
+        "swemwbs": Figure(
+            "SWEMWBS: people with a baseline and a discharge measure",
+            [
+                ("People", people),
+                ("Mean score at baseline", number(swemwbs["mean_before"])),
+                ("Mean score at discharge", number(swemwbs["mean_after"])),
+                ("Mean change", number(swemwbs["mean_change"])),
+                ("Improved by 3 points or more", swemwbs["improved"]),
+                (
+                    "Share meaningfully improved, %",
+                    round(100 * swemwbs["improved"] / people, 1) if people else None,
+                ),
+            ],
+        ),
+        "ons4": Figure(
+            f"ONS4: mean answers before and after ({ons4['people']} people)",
+            [
+                (
+                    item.short,
+                    number(ons4[f"mean_{item.key}_before"]),
+                    number(ons4[f"mean_{item.key}_after"]),
+                )
+                for item in items
+            ],
+        ),
+    }
+
+
+def _vcse(cases, services, start, end):
+    made = Connection.objects.filter(case__in=cases, created_at__gte=start, created_at__lt=end)
+    by_need = dict(made.values_list("need").annotate(count=Count("pk")).order_by())
+    by_organisation = list(
+        made.values_list("service__organisation__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "service__organisation__name")[:10]
+    )
+    answered = [
+        ConnectionStatus.ACCEPTED,
+        ConnectionStatus.DECLINED,
+        ConnectionStatus.ATTENDED,
+        ConnectionStatus.DID_NOT_ATTEND,
+    ]
+    rates = made.filter(kind=ConnectionKind.REFERRED).aggregate(
+        referred=Count("pk"),
+        answered=Count("pk", filter=Q(status__in=answered)),
+        accepted=Count("pk", filter=Q(status__in=answered) & ~Q(status=ConnectionStatus.DECLINED)),
+        attended=Count("pk", filter=Q(status=ConnectionStatus.ATTENDED)),
+        went_or_not=Count(
+            "pk", filter=Q(status__in=[ConnectionStatus.ATTENDED, ConnectionStatus.DID_NOT_ATTEND])
+        ),
+    )
+    capacity = services.with_qa_status().aggregate(
+        full=Count("pk", filter=Q(accepting_referrals=False) | Q(available_places=0)),
+        lapsed=Count("pk", filter=Q(qa_status=QAStatus.LAPSED)),
+    )
+
+    def share(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    return {
+        "connections_by_need": Figure(
+            "Connections to services, by need",
+            [(label, by_need[value]) for value, label in Reason.choices if by_need.get(value)],
+        ),
+        "connections_by_organisation": Figure(
+            "Connections, by organisation (the ten most)", by_organisation
+        ),
+        "providers": Figure(
+            "Referrals to services and their answers",
+            [
+                ("Referred", rates["referred"]),
+                ("Accepted by the provider, %", share(rates["accepted"], rates["answered"])),
+                (
+                    "Attended, of those who went or did not, %",
+                    share(rates["attended"], rates["went_or_not"]),
+                ),
+                ("Services at or over capacity now", capacity["full"]),
+                ("Services with lapsed quality checks now", capacity["lapsed"]),
+            ],
+        ),
+    }
+
+
+def _unmet(cases, start, end):
+    """Needs in plans agreed in the period for which no connection was made."""
+    planned = list(
+        Plan.objects.filter(case__in=cases, agreed_at__gte=start, agreed_at__lt=end).values_list(
+            "case_id", "needs"
+        )
+    )
+    met = set(
+        Connection.objects.filter(case_id__in={case for case, _ in planned}).values_list(
+            "case_id", "need"
+        )
+    )
+    unmet = Counter(
+        need for case, needs in planned for need in set(needs) if (case, need) not in met
+    )
+    return Figure(
+        "Needs in plans with no connection made",
+        [(label, unmet[value]) for value, label in Reason.choices if unmet.get(value)],
+    )

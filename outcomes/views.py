@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
 from caseload.models import Case
+from directory.models import Service
 from outcomes import figures
 from outcomes.forms import DashboardForm
 from referrals.models import Referral, Route
@@ -31,7 +32,11 @@ def dashboard(request):
             "period": period,
             "practice": chosen,
             "figures": figures.dashboard(
-                referrals=referrals, cases=cases, practices=list(practices), period=period
+                referrals=referrals,
+                cases=cases,
+                practices=list(practices),
+                services=Service.objects.visible_to(request.user).active(),
+                period=period,
             ),
             "iif_lower": figures.IIF_LOWER,
             "iif_upper": figures.IIF_UPPER,

@@ -352,7 +352,7 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
     from django.core import mail
 
     from caseload.models import Case, CaseStatus, Connection, ConnectionStatus
-    from directory.models import Service
+    from directory.models import Service, TaxonomyTerm
     from referrals.models import Status
     from tests.directory.factories import OrganisationFactory, ServiceFactory
 
@@ -360,7 +360,7 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
         patient=PatientFactory(registered_practice=practice, given_name="Jo", family_name="Bloggs")
     )
     referral.reasons.create(reason="loneliness")
-    ServiceFactory(
+    walking = ServiceFactory(
         name="Chapeltown walking group",
         organisation=OrganisationFactory(
             pcn=practice.pcn,
@@ -370,6 +370,7 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
         access=Service.Access.DIRECT_REFERRAL,
         referral_email="referrals@walks.example.org",
     )
+    walking.taxonomy_terms.add(TaxonomyTerm.objects.get(code="loneliness"))
     log_in(page, link_worker.email)
     page.goto(referral.get_absolute_url())
     page.get_by_role("link", name="Allocate to a link worker").click()
@@ -495,7 +496,7 @@ def test_supervisor_reassigns_a_link_workers_case_to_a_colleague(
     page.get_by_role("button", name="Reassign").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why")
     expect(page.get_by_label("Jo Bloggs, contacting")).to_be_checked()
-    page.get_by_label("Why").fill("Amira is on leave")
+    page.get_by_label("Why", exact=True).fill("Amira is on leave")
     page.get_by_role("button", name="Reassign").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text(
         "1 case reassigned to Tom Evans"
@@ -560,7 +561,7 @@ def test_link_worker_refers_back_to_the_gp_who_replies(page, link_worker, gp, pr
     page.get_by_label("Dr Sam Patel").check()
     page.get_by_role("button", name="Refer back").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why")
-    page.get_by_label("Why").fill("Breathless on the stairs")
+    page.get_by_label("Why", exact=True).fill("Breathless on the stairs")
     page.get_by_role("button", name="Refer back").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Referred back")
     page.get_by_role("button", name="Log out").click()

@@ -6,10 +6,20 @@ import datetime
 import pytest
 import time_machine
 
-from caseload.models import Case, CaseStatus, CloseReason, Contact
+from caseload import instruments
+from caseload.models import (
+    Case,
+    CaseStatus,
+    CloseReason,
+    Connection,
+    Contact,
+    Plan,
+    WellbeingMeasure,
+)
 from outcomes import periods
 from referrals.models import ReferralReason, Snomed, Status
 from spl import roles
+from tests.directory.factories import ServiceFactory
 from tests.factories import PatientFactory, ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +37,9 @@ def at(day, hour=10):
     return datetime.datetime(2026, 10, day, hour, tzinfo=datetime.UTC)
 
 
-def referral(practice, received, *, route="clinician", reasons=(), **fields):
+def referral(practice, received, *, route="clinician", reasons=(), person=None, **fields):
     made = ReferralFactory(
-        patient=PatientFactory(registered_practice=practice),
+        patient=PatientFactory(registered_practice=practice, **(person or {})),
         route=route,
         received_at=received,
         **fields,
@@ -65,6 +75,7 @@ def october(practice, link_worker):
     accepted = referral(
         practice, at(2), reasons=["loneliness", "finance"], status=Status.ACCEPTED,
         snomed_code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING,
+        person={"date_of_birth": datetime.date(2000, 1, 1), "sex": "female", "ethnicity": "H"},
     )  # fmt: skip
     declined = referral(
         practice, at(5), route="self", reasons=["loneliness"], status=Status.DECLINED,
@@ -76,9 +87,50 @@ def october(practice, link_worker):
     )  # fmt: skip
     waiting = referral(practice, at(20), reasons=["bereavement"])
     referral(practice, datetime.datetime(2026, 9, 30, 12, tzinfo=datetime.UTC))
-    case_for(accepted, link_worker, first_contact_after_days=3, closed=at(28))
+    supported = case_for(accepted, link_worker, first_contact_after_days=3, closed=at(28))
     case_for(waiting, link_worker, first_contact_after_days=7)
+    _supported(supported, link_worker, practice)
     return {"accepted": accepted, "declined": declined}
+
+
+def _supported(case, link_worker, practice):
+    """Measures before and after, a plan of two needs, and two connections
+    made for one of them."""
+    for timepoint, raw, satisfaction in (("baseline", 18, 4), ("discharge", 24, 7)):
+        WellbeingMeasure.objects.create(
+            case=case,
+            instrument="swemwbs",
+            timepoint=timepoint,
+            taken_on=datetime.date(2026, 10, 3),
+            answers={},
+            raw_score=raw,
+            score=instruments.SWEMWBS_METRIC[raw],
+            recorded_by=link_worker,
+        )
+        WellbeingMeasure.objects.create(
+            case=case,
+            instrument="ons4",
+            timepoint=timepoint,
+            taken_on=datetime.date(2026, 10, 3),
+            answers={"satisfaction": satisfaction, "worthwhile": 5, "happiness": 6, "anxiety": 3},
+            recorded_by=link_worker,
+        )
+    Plan.objects.create(
+        case=case, number=1, needs=["loneliness", "finance"], agreed_at=at(6), agreed_by=link_worker
+    )
+    service = ServiceFactory(organisation__pcn=practice.pcn, organisation__name="Riverside Trust")
+    for kind, status in (("referred", "attended"), ("signposted", "suggested")):
+        Connection.objects.create(
+            case=case,
+            service=service,
+            kind=kind,
+            need="loneliness",
+            why="x",
+            status=status,
+            created_by=link_worker,
+            created_at=at(8),
+            referred_at=at(8) if kind == "referred" else None,
+        )
 
 
 def figures(client_for, user, query=OCTOBER):
@@ -206,8 +258,10 @@ def test_the_page_names_no_one(client_for, october, practice_manager):
 
 # Session, user, permissions, the visible practices (form and rows), then the
 # figures: by month, reasons, organisations, decisions, waiting, open cases,
-# contacts, closures and the IIF counts.
-DASHBOARD_QUERIES = 14
+# contacts, closures, the IIF counts, ages, sexes, ethnicities, SWEMWBS and
+# ONS4 pairs, connections by need and by organisation, providers' answers,
+# services' capacity, and plans' needs with the connections made for them.
+DASHBOARD_QUERIES = 25
 
 
 def test_the_queries_do_not_grow_with_the_referrals(
@@ -221,3 +275,42 @@ def test_the_queries_do_not_grow_with_the_referrals(
         case_for(made, link_worker, first_contact_after_days=1)
     with django_assert_num_queries(DASHBOARD_QUERIES):
         assert client.get(f"/outcomes/dashboard/{OCTOBER}").status_code == 200
+
+
+def test_who_was_referred(client_for, october, practice_manager):
+    found = figures(client_for, practice_manager)
+    # Born 1 January 2000 (26 on 31 October 2026) and three born 12 April 1958 (68).
+    assert [row for row in found["ages"].rows if row[1]] == [("25 to 34", 1), ("65 to 74", 3)]
+    assert found["sexes"].rows == [("Female", 1), ("Not recorded", 3)]
+    assert found["ethnicities"].rows == [("Asian or Asian British: Indian", 1), ("Not recorded", 3)]
+
+
+def test_wellbeing_before_and_after(client_for, october, practice_manager):
+    found = figures(client_for, practice_manager)
+    # SWEMWBS raw 18 (17.43) to raw 24 (21.54): 4.11 points, a meaningful improvement.
+    assert found["swemwbs"].rows == [
+        ("People", 1),
+        ("Mean score at baseline", 17.43),
+        ("Mean score at discharge", 21.54),
+        ("Mean change", 4.11),
+        ("Improved by 3 points or more", 1),
+        ("Share meaningfully improved, %", 100.0),
+    ]
+    assert found["ons4"].rows[0] == ("Life satisfaction", 4.0, 7.0)
+
+
+def test_vcse_impact(client_for, october, practice_manager):
+    found = figures(client_for, practice_manager)
+    assert found["connections_by_need"].rows == [("Loneliness and isolation", 2)]
+    assert found["connections_by_organisation"].rows == [("Riverside Trust", 2)]
+    assert found["providers"].rows[:3] == [
+        ("Referred", 1),
+        ("Accepted by the provider, %", 100.0),
+        ("Attended, of those who went or did not, %", 100.0),
+    ]
+
+
+def test_needs_with_no_connection(client_for, october, practice_manager):
+    assert figures(client_for, practice_manager)["unmet"].rows == [
+        ("Finance, debt and benefits", 1)
+    ]
