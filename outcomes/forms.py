@@ -49,3 +49,50 @@ class DashboardForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return None
         return self.cleaned_data.get("practice")
+
+
+class ReportRequestForm(forms.Form):
+    """Ask for a report of a past period: which report and which period."""
+
+    report = forms.ChoiceField(
+        label="Which report?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a report"},
+    )
+    period = forms.ChoiceField(
+        label="Which period?",
+        help_text="A month for a practice's report, a quarter for a PCN's",
+        error_messages={"required": "Select a period"},
+    )
+
+    def __init__(self, *args, reports, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reports = dict(reports)  # value: (kind, scope kwargs, label)
+        self.fields["report"].choices = [(value, label) for value, (_, _, label) in reports]
+        today = timezone.localdate()
+        groups = periods.choices(today)
+        # Past periods only: not this month, quarter or year, and no chosen dates.
+        months = groups[0][1][1:]
+        quarters = groups[1][1][1:]
+        self.fields["period"].choices = [
+            ("", "Choose a period"),
+            ("Months", months),
+            ("NHS quarters", quarters),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        report, period = data.get("report"), data.get("period")
+        if report and period:
+            kind = self.reports[report][0]
+            monthly = kind == "monthly"
+            if monthly and not period.startswith("m"):
+                self.add_error("period", "A practice's report is for a month: choose a month")
+            if not monthly and not period.startswith("q"):
+                self.add_error("period", "This report is for a quarter: choose a quarter")
+        return data
+
+    def chosen(self):
+        """(kind, scope kwargs, Period)."""
+        kind, scope, _ = self.reports[self.cleaned_data["report"]]
+        return kind, scope, periods.parse(self.cleaned_data["period"])

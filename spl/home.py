@@ -88,6 +88,12 @@ TASKS = [
         permission="outcomes.view_dashboard",
     ),
     Task(
+        "Reports",
+        "Monthly and quarterly reports as PDF and CSV: aggregates only, made on a schedule",
+        "outcomes:report_list",
+        permission="outcomes.view_reports",
+    ),
+    Task(
         "Directory",
         "Find community services by need, activity, age, quality assurance and capacity",
         "directory:service_search",

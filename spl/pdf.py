@@ -26,7 +26,8 @@ BASE_URL = "https://spl.invalid/"
 
 def render_pdf(template_name, context):
     html = render_to_string(template_name, {"service_name": settings.SERVICE_NAME, **context})
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=static_only).write_pdf()
+    # Tagged (pdf_tags): headings, paragraphs and tables reach screen readers.
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=static_only).write_pdf(pdf_tags=True)
 
 
 def static_only(url, timeout=10, ssl_context=None):

@@ -115,6 +115,7 @@ ROLES = {
                 "caseload.change_case",
                 "caseload.supervise_case",
                 "outcomes.view_dashboard",
+                "outcomes.view_reports",
                 *_SAFEGUARDING,
                 *_DIRECTORY_READ,
             ),
@@ -131,6 +132,7 @@ ROLES = {
                 "referrals.add_referral",
                 "referrals.code_referral",
                 "outcomes.view_dashboard",
+                "outcomes.view_reports",
             ),
         ),
         Role(
@@ -144,7 +146,7 @@ ROLES = {
             COMMISSIONER,
             "Commissioner",
             "Download aggregate reports for your PCNs. You never see personal data.",
-            ("spl.view_pcn", "spl.view_practice"),
+            ("spl.view_pcn", "spl.view_practice", "outcomes.view_reports"),
         ),
         Role(
             ADMINISTRATOR,

@@ -303,6 +303,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "caseload.tasks.chase_providers",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Every morning at 06:00, make the reports that are due: each practice's for
+    # the last whole month, each PCN's and commissioner's for the last whole
+    # NHS quarter. Any that a stopped scheduler missed are made then too.
+    "schedule-reports": {
+        "task": "outcomes.tasks.schedule_reports",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Every weekday at 07:30, send each link worker one digest of what on their
     # caseload is due: counts and a link, never a name (caseload.reminders).
     "send-caseload-reminders": {

@@ -464,3 +464,42 @@ def test_outcomes_dashboard(page, demo):
     submit(page, "Show")
     shoot(page, "outcomes-dashboard")
     shoot(page, "outcomes-dashboard-mobile", width=375)
+
+
+def test_quarterly_report_first_two_pages(demo, tmp_path):
+    """The demo PCN's quarterly report, pages 1 and 2 as pictures (pdftoppm)."""
+    import shutil
+    import subprocess
+
+    from django.utils import timezone
+
+    from outcomes import reports
+    from outcomes.models import ReportRun
+    from spl.models import PCN
+
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdftoppm:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    period = reports.period_for(ReportRun.Kind.QUARTERLY, timezone.localdate())
+    run = reports.ensure(kind="quarterly", period=period, pcn=PCN.objects.get(ods_code="U00001"))
+    reports.generate(run.pk)
+    run.refresh_from_db()
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(bytes(run.pdf))
+    for number in (1, 2):
+        subprocess.run(
+            [pdftoppm, "-png", "-r", "70", "-f", str(number), "-l", str(number), "-singlefile",
+             str(pdf), str(OUT / f"quarterly-report-page-{number}")],
+            check=True,
+        )  # fmt: skip
+
+
+def test_reports_page(page, demo):
+    log_in(page, "commissioner@example.org")
+    page.goto("/outcomes/reports/")
+    page.get_by_label("Quarterly report across all your PCNs").check()
+    page.get_by_label("Which period?").select_option(index=13)
+    submit(page, "Make the report")
+    shoot(page, "report-ready")
+    page.goto("/outcomes/reports/")
+    shoot(page, "reports")

@@ -1,0 +1,303 @@
+"""Reports: a PDF and the same figures as CSV for one scope and period, made
+once by a task (outcomes.tasks) and kept as a ReportRun.
+
+- A practice's **monthly report** (for its practice managers).
+- A PCN's **quarterly report** (for its commissioners), and a commissioner's
+  quarterly report **across their PCNs**.
+
+They carry aggregates only, with small counts suppressed (outcomes.suppression);
+no person, and no member of staff, is named. `schedule` makes the runs that
+are due (each PCN and commissioner for the last whole quarter, each practice
+for the last whole month), so a run missed while the scheduler was down is
+made the next time it runs; `generate` claims a run, so a task delivered twice
+makes one report.
+"""
+
+import csv
+import datetime
+import io
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from caseload.models import Case, Timepoint
+from directory.models import Service
+from outcomes import figures, periods, suppression
+from outcomes.models import ReportRun
+from referrals.models import Ethnicity, Referral
+from spl import roles
+from spl.models import PCN, Practice, User
+from spl.pdf import render_pdf
+
+logger = logging.getLogger(__name__)
+Kind = ReportRun.Kind
+
+
+def scope_of(*, practice=None, pcn=None, commissioner=None):
+    if practice is not None:
+        return {"scope": f"practice:{practice.pk}", "practice": practice}
+    if pcn is not None:
+        return {"scope": f"pcn:{pcn.pk}", "pcn": pcn}
+    return {"scope": f"commissioner:{commissioner.pk}", "commissioner": commissioner}
+
+
+def period_for(kind, day):
+    """The last whole month or NHS quarter before `day`."""
+    if kind == Kind.MONTHLY:
+        last_month = day.replace(day=1) - datetime.timedelta(days=1)
+        return periods.month(last_month.year, last_month.month)
+    return periods.quarter_of(periods.quarter_of(day).start - datetime.timedelta(days=1))
+
+
+def ensure(*, kind, period, by=None, scheduled=False, **scope):
+    """The run for this kind, scope and period: made now if there is none."""
+    values = scope_of(**scope)
+    try:
+        with transaction.atomic():
+            run, _ = ReportRun.objects.get_or_create(
+                kind=kind,
+                scope=values["scope"],
+                period_start=period.start,
+                defaults={
+                    **{k: v for k, v in values.items() if k != "scope"},
+                    "period_end": period.end,
+                    "requested_by": by,
+                    "scheduled": scheduled,
+                },
+            )
+    except IntegrityError:  # made at the same moment by another request
+        run = ReportRun.objects.get(kind=kind, scope=values["scope"], period_start=period.start)
+    return run
+
+
+def schedule(today=None):
+    """Make every run due by `today` that does not exist yet; return the ids of
+    runs still waiting to be made (new ones, and any left pending)."""
+    today = today or timezone.localdate()
+    month, quarter = period_for(Kind.MONTHLY, today), period_for(Kind.QUARTERLY, today)
+    for practice in Practice.objects.all():
+        ensure(kind=Kind.MONTHLY, period=month, practice=practice, scheduled=True)
+    for pcn in PCN.objects.all():
+        ensure(kind=Kind.QUARTERLY, period=quarter, pcn=pcn, scheduled=True)
+    for user in commissioners():
+        ensure(kind=Kind.COMMISSIONER, period=quarter, commissioner=user, scheduled=True)
+    return list(
+        ReportRun.objects.filter(status=ReportRun.State.PENDING).values_list("pk", flat=True)
+    )
+
+
+def commissioners():
+    return User.objects.filter(
+        is_active=True, groups__name=roles.ROLES[roles.COMMISSIONER].name
+    ).distinct()
+
+
+def generate(run_id):
+    """Make the run's PDF and CSV once. Returns False when another task has it
+    or it is made already."""
+    claimed = ReportRun.objects.filter(
+        pk=run_id, status__in=[ReportRun.State.PENDING, ReportRun.State.FAILED]
+    ).update(status=ReportRun.State.RUNNING, started_at=timezone.now(), error="")
+    if not claimed:
+        return False
+    run = ReportRun.objects.select_related("practice", "pcn", "commissioner").get(pk=run_id)
+    ReportRun.objects.filter(pk=run_id).update(attempts=run.attempts + 1)
+    content = build(run)
+    pdf = render_pdf("outcomes/report_pdf.html", content)
+    ReportRun.objects.filter(pk=run_id).update(
+        status=ReportRun.State.READY,
+        pdf=pdf,
+        csv=to_csv(content),
+        finished_at=timezone.now(),
+    )
+    logger.info("Report %s ready (%s bytes)", run_id, len(pdf))
+    if run.scheduled:
+        _tell_readers(run)
+    return True
+
+
+def failed(run_id, error):
+    """The last try failed: say so on the run, with the reason."""
+    ReportRun.objects.filter(pk=run_id).update(
+        status=ReportRun.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+    )
+
+
+def retry_later(run_id):
+    ReportRun.objects.filter(pk=run_id).update(status=ReportRun.State.PENDING)
+
+
+def scoped(run):
+    """The referrals, cases, practices and services a run covers."""
+    if run.practice_id:
+        where = {"practice": run.practice_id}
+        practices = Practice.objects.filter(pk=run.practice_id)
+        services = Service.objects.filter(organisation__pcn=run.practice.pcn_id)
+    else:
+        pcns = (
+            [run.pcn_id]
+            if run.pcn_id
+            else list(run.commissioner.memberships.values_list("pcn_id", flat=True))
+        )
+        where = {"practice__pcn__in": pcns}
+        practices = Practice.objects.filter(pcn__in=pcns)
+        services = Service.objects.filter(organisation__pcn__in=pcns)
+    return (
+        Referral.objects.filter(**where),
+        Case.objects.filter(**where),
+        list(practices.order_by("name")),
+        services.active(),
+    )
+
+
+def scope_label(run):
+    if run.practice_id:
+        return run.practice.name
+    if run.pcn_id:
+        return run.pcn.name
+    pcns = PCN.objects.filter(memberships__user=run.commissioner).order_by("name")
+    return ", ".join(pcn.name for pcn in pcns)
+
+
+def build(run):
+    """The report's sections: (title, [(heading, [(label, value)])]) with
+    small counts suppressed."""
+    referrals, cases, practices, services = scoped(run)
+    period = periods.Period(run.period_start, run.period_end, _label(run))
+    found = figures.dashboard(
+        referrals=referrals, cases=cases, practices=practices, services=services, period=period
+    )
+    decisions = {label: count for label, count, _ in found["decisions"].rows}
+    received = decisions["Referrals received"]
+    waiting = dict(found["waiting"].rows)
+    contacted = waiting["People contacted"]
+    swemwbs = dict(found["swemwbs"].rows)
+    providers = dict(found["providers"].rows)
+    paired = swemwbs["People"]
+    start, end = period.bounds
+    closed = cases.filter(closed_at__gte=start, closed_at__lt=end)
+    quality = {
+        "closed": closed.count(),
+        "no_discharge": closed.exclude(measures__timepoint=Timepoint.DISCHARGE).count(),
+        "ethnicity": referrals.filter(received_at__gte=start, received_at__lt=end)
+        .filter(patient__ethnicity__in=["", Ethnicity.NOT_STATED])
+        .values("patient")
+        .distinct()
+        .count(),
+    }
+    s = suppression
+    sections = [
+        ("Summary", [("", [
+            ("Referrals received", s.count(received)),
+            ("The person agreed to support", s.count(decisions["The person agreed to support"])),
+            ("Agreed, share of referrals (%)",
+             s.share(decisions["The person agreed to support"], received)),
+            ("People contacted", s.count(contacted)),
+        ])]),
+        ("Activity: needs and concerns", [
+            ("Referrals by month", s.counts([(m, c[-1][1]) for m, c in found["by_month"].rows])),
+            ("Reasons for referral", s.counts(found["by_reason"].rows, total_shown=False)),
+            ("Referring organisation", s.counts(found["by_organisation"].rows)),
+        ]),
+        ("Waiting times", [("", [
+            ("People contacted", s.count(contacted)),
+            ("Median days from referral to first contact",
+             s.HIDDEN if s.is_small(contacted) else waiting["Median days"]),
+            ("90th percentile, days",
+             s.HIDDEN if s.is_small(contacted) else waiting["90th percentile, days"]),
+        ])]),
+        ("Reach and equity: demographics", [
+            ("Age", s.counts(found["ages"].rows)),
+            ("Sex", s.counts(found["sexes"].rows)),
+            ("Ethnicity", s.counts(found["ethnicities"].rows)),
+        ]),
+        ("Support offered", [
+            ("Connections by need", s.counts(found["connections_by_need"].rows)),
+            ("Connections by organisation",
+             s.counts(found["connections_by_organisation"].rows, total_shown=False)),
+            ("Needs in plans with no connection made", s.counts(found["unmet"].rows)),
+            ("Cases closed, by reason", s.counts(found["closures"].rows)),
+        ]),
+        ("Wellbeing outcomes", [("SWEMWBS, people with a baseline and a discharge measure", [
+            ("People", s.count(paired)),
+            *[(label, s.HIDDEN if s.is_small(paired) else swemwbs[label])
+              for label in ("Mean score at baseline", "Mean score at discharge", "Mean change")],
+            ("Improved by 3 points or more", s.count(swemwbs["Improved by 3 points or more"])),
+            ("Share meaningfully improved (%)",
+             s.share(swemwbs["Improved by 3 points or more"], paired)),
+        ])]),
+        ("VCSE impact and capacity", [("", [
+            ("Referred to services", s.count(providers["Referred"])),
+            *[(label, s.HIDDEN if s.is_small(providers["Referred"]) else providers[label])
+              for label in ("Accepted by the provider, %",
+                            "Attended, of those who went or did not, %")],
+            # Services, not people: nobody can be told apart by these.
+            ("Services at or over capacity now", providers["Services at or over capacity now"]),
+            ("Services with lapsed quality checks now",
+             providers["Services with lapsed quality checks now"]),
+        ])]),
+        ("Data quality", [("", [
+            ("Cases closed in the period", s.count(quality["closed"])),
+            ("Closed without a discharge wellbeing measure", s.count(quality["no_discharge"])),
+            ("People referred with ethnicity not stated", s.count(quality["ethnicity"])),
+        ])]),
+        ("IIF PC-01: people referred as a share of the list", [("", [
+            (name, s.HIDDEN if s.is_small(people) else f"{people} of {size} ({share}%)")
+            for name, people, size, share in found["iif"].rows
+        ])]),
+    ]  # fmt: skip
+    return {
+        "run": run,
+        "title": run.get_kind_display(),
+        "scope": scope_label(run),
+        "period": period,
+        "sections": sections,
+        "made_at": timezone.now(),
+    }
+
+
+def _label(run):
+    if run.kind == Kind.MONTHLY:
+        return periods.month(run.period_start.year, run.period_start.month).label
+    return periods.quarter_of(run.period_start).label
+
+
+def to_csv(content):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "table", "figure", "value"])
+    for section, tables in content["sections"]:
+        for table, rows in tables:
+            for label, value in rows:
+                writer.writerow([section, table, label, "" if value is None else value])
+    return out.getvalue()
+
+
+def readers(run):
+    """Who is told a scheduled report is ready: the practice's managers, the
+    PCN's commissioners, or the commissioner."""
+    if run.commissioner_id:
+        return User.objects.filter(pk=run.commissioner_id, is_active=True)
+    if run.practice_id:
+        return User.objects.filter(
+            is_active=True,
+            memberships__practice=run.practice_id,
+            groups__name=roles.ROLES[roles.PRACTICE_MANAGER].name,
+        ).distinct()
+    return commissioners().filter(memberships__pcn=run.pcn_id)
+
+
+def _tell_readers(run):
+    """An email with a link, never the report itself."""
+    link = settings.SITE_URL + reverse("outcomes:report", args=[run.pk])
+    for user in readers(run):
+        body = render_to_string(
+            "emails/report_ready.txt",
+            {"user": user, "run": run, "link": link, "service_name": settings.SERVICE_NAME},
+        )
+        send_mail(f"Your {run.get_kind_display().lower()} is ready", body, None, [user.email])
