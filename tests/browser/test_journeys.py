@@ -615,3 +615,22 @@ def test_a_practice_manager_opens_the_dashboard_and_changes_the_period(
         datetime.date.today().strftime("%B %Y")
     )
     expect(page.locator("main")).to_contain_text("Referrals received")
+
+
+def test_a_commissioner_asks_for_a_quarterly_report_and_downloads_it(page, commissioner):
+    from outcomes import periods
+
+    last = periods.quarter_of(
+        periods.quarter_of(datetime.date.today()).start - datetime.timedelta(1)
+    )
+    log_in(page, commissioner.email)
+    page.get_by_role("link", name="Reports").first.click()
+    page.get_by_role("button", name="Make the report").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select a report")
+    page.get_by_label("Quarterly report across all your PCNs").check()
+    page.get_by_label("Which period?").select_option(label=last.label)
+    page.get_by_role("button", name="Make the report").click()
+    expect(page.locator("main")).to_contain_text("Ready")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report (PDF)").click()
+    assert download.value.suggested_filename == f"commissioner-report-{last.start:%Y-%m}.pdf"

@@ -291,3 +291,22 @@ def test_the_demo_leaves_a_quarterly_and_a_monthly_report_ready():
     call_command("seed_demo", stdout=io.StringIO())
     ready = set(ReportRun.objects.filter(status="ready").values_list("kind", flat=True))
     assert ready == {"quarterly", "monthly"}
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_makes_the_report(quarter, pcn, settings):
+    from celery.contrib.testing.worker import start_worker
+
+    from tests.spl.test_tasks import celery_app, wait_until
+
+    run = reports.ensure(kind="quarterly", period=Q2, pcn=pcn)
+    app = celery_app(settings.REDIS_URL)
+    app.autodiscover_tasks(["outcomes"], force=True)
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        app.send_task("outcomes.tasks.generate_report", [run.pk])
+        assert wait_until(
+            lambda: ReportRun.objects.filter(pk=run.pk, status="ready").exists(), seconds=60
+        )
+    run.refresh_from_db()
+    assert "Referrals received 6" in pdf_text(run)
