@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from caseload import instruments
 from caseload.models import (
     Case,
     CaseAssignment,
@@ -51,6 +52,8 @@ from caseload.models import (
     GoalStatus,
     Plan,
     PlanAction,
+    Timepoint,
+    WellbeingMeasure,
 )
 from directory.models import Organisation, Service
 from referrals.models import ReferralReason, ReferralStatusChange, Status
@@ -94,10 +97,15 @@ CONNECTION_COLUMNS = [
 CONNECTION_HISTORY_COLUMNS = [
     "id", "connection_id", "from_status", "to_status", "by_id", "by_provider", "at", "note",
 ]  # fmt: skip
+MEASURE_COLUMNS = [
+    "id", "case_id", "instrument", "timepoint", "taken_on", "answers", "raw_score", "score",
+    "recorded_by_id", "recorded_at",
+]  # fmt: skip
 MODELS = [
     Case, CaseStatusChange, CaseAssignment, Contact, Plan, Goal, PlanAction, Connection,
-    ConnectionStatusChange,
+    ConnectionStatusChange, WellbeingMeasure,
 ]  # fmt: skip
+MEASURED = 0.7  # of cases past their first week, with a baseline
 
 
 def generate(*, seed=1, now=None, log=None):
@@ -157,7 +165,8 @@ def generate(*, seed=1, now=None, log=None):
     return (
         f"{year.counts['cases']:,} cases ({year.counts['open']:,} open), "
         f"{year.counts['contacts']:,} contacts, {year.counts['plans']:,} plans, "
-        f"{year.counts['connections']:,} connections in {time.monotonic() - started:.0f} s"
+        f"{year.counts['connections']:,} connections, {year.counts['measures']:,} wellbeing "
+        f"measures in {time.monotonic() - started:.0f} s"
     )
 
 
@@ -314,6 +323,7 @@ class _Caseloads:
         self.actions = writer.table(PlanAction, ACTION_COLUMNS)
         self.connections = writer.table(Connection, CONNECTION_COLUMNS)
         self.connection_history = writer.table(ConnectionStatusChange, CONNECTION_HISTORY_COLUMNS)
+        self.measures = writer.table(WellbeingMeasure, MEASURE_COLUMNS)
         self.counts = defaultdict(int)
 
     def _id(self, model):
@@ -371,6 +381,36 @@ class _Caseloads:
             self._plan(pk, by, opened, reasons)
         for number in range(rng.choice([0, 1, 1, 1, 2])):
             self._connection(pk, by, pcn, opened, until, reasons, closed, number)
+        if (until - opened).days > 7 and rng.random() < MEASURED:
+            self._measures(pk, by, opened, closed)
+
+    def _measures(self, case, by, opened, closed):
+        """SWEMWBS and ONS4 at baseline, and at discharge for most who finished:
+        most a little better, some worse."""
+        rng = self.rng
+        baseline = rng.randint(12, 24)
+        steps = [(Timepoint.BASELINE, opened + datetime.timedelta(days=7), baseline)]
+        if closed and rng.random() < 0.8:
+            steps.append(
+                (Timepoint.DISCHARGE, closed, min(35, max(7, baseline + rng.randint(-3, 8))))
+            )
+        swemwbs = instruments.INSTRUMENTS[instruments.SWEMWBS]
+        for timepoint, at, raw in steps:
+            base, extra = divmod(raw, len(swemwbs.items))
+            answers = {item.key: base + (n < extra) for n, item in enumerate(swemwbs.items)}
+            ons4 = {"satisfaction": raw // 3, "worthwhile": raw // 3 + 1,
+                    "happiness": raw // 3, "anxiety": max(0, 10 - raw // 3)}  # fmt: skip
+            for code, given, score in (
+                (instruments.SWEMWBS, answers, instruments.SWEMWBS_METRIC[raw]),
+                (instruments.ONS4, ons4, None),
+            ):
+                self.measures.add(
+                    id=self._id(WellbeingMeasure), case_id=case, instrument=code,
+                    timepoint=timepoint, taken_on=at.date(), answers=given,
+                    raw_score=raw if score is not None else None, score=score,
+                    recorded_by_id=by, recorded_at=at,
+                )  # fmt: skip
+                self.counts["measures"] += 1
 
     def _status(self, case, from_status, to_status, by, at, note=""):
         self.history.add(

@@ -15,6 +15,7 @@ from caseload.models import (
     ConnectionStatus,
     Contact,
     Plan,
+    WellbeingMeasure,
 )
 from referrals import synthetic
 from referrals.models import Referral, ReferralStatusChange, Status
@@ -89,3 +90,10 @@ def test_nobody_ever_held_more_than_a_caseload_at_once(generated):
         held[worker] = held.get(worker, 0) + change
         most = max(most, held[worker])
     assert most == CASELOAD
+
+
+def test_people_have_wellbeing_measures_before_and_after(generated):
+    assert set(WellbeingMeasure.objects.values_list("timepoint", flat=True)) == {
+        "baseline",
+        "discharge",
+    }
