@@ -1,0 +1,154 @@
+"""Time the outcomes dashboard and the quarterly report at 10,000 and a million
+referrals.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/spl_bench \
+        .venv/bin/python bench/outcomes.py [--sizes 10k,1m] [--rounds 20] [--sample 20]
+
+Needs PostgreSQL. Uses the databases of bench/referral_pages.py (`prepare`),
+made by `manage.py generate_synthetic` with caseloads, connections and
+wellbeing measures. For each size it prints:
+
+- the dashboard as the demo supervisor (the large Riverside PCN) for the last
+  whole NHS quarter and for the NHS year so far: median and 95th percentile of
+  --rounds requests after 3 warm-up, and the queries;
+- the Riverside PCN's quarterly report made once (PDF and CSV): seconds and
+  the peak of Python's memory while making it (tracemalloc), and the process's
+  peak resident memory;
+- at the larger size, --sample PCNs' quarterly reports made by 2 worker
+  processes at once (as 2 Celery workers would, one task per PCN), and from
+  that how long all the PCNs would take.
+"""
+
+import argparse
+import concurrent.futures
+import logging
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# referral_pages sets Django up, as every bench script does.
+import referral_pages as base
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from outcomes import periods, reports
+from outcomes.models import ReportRun
+from spl.models import PCN, User
+
+SUPERVISOR = "supervisor@example.org"
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10k,1m", help="two sizes: the first is the base")
+    parser.add_argument("--rounds", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--sample", type=int, default=20, help="PCNs' reports made at once")
+    return parser.parse_args()
+
+
+def dashboard(rounds):
+    client = Client()
+    client.force_login(User.objects.get(email=SUPERVISOR))
+    today = timezone.localdate()
+    last_quarter = reports.period_for(ReportRun.Kind.QUARTERLY, today)
+    year = periods.nhs_year_of(today)
+    results = {}
+    for label, query in (
+        ("PCN, last whole quarter", f"?period=q{periods.nhs_year_of(last_quarter.start)}-"
+                                    f"{last_quarter.label[1]}"),
+        ("PCN, NHS year so far", f"?period=y{year}"),
+    ):  # fmt: skip
+        url = f"/outcomes/dashboard/{query}"
+        for _ in range(3):
+            base.fetch(client, url)
+        timings = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            base.fetch(client, url)
+            timings.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            base.fetch(client, url)
+        median, p95 = base.median_and_p95(timings)
+        results[label] = (median, p95, len(queries))
+    return results
+
+
+def quarterly_report():
+    """Make the large PCN's last quarterly report afresh: (seconds, Python
+    peak MB, PDF KB)."""
+    period = reports.period_for(ReportRun.Kind.QUARTERLY, timezone.localdate())
+    pcn = PCN.objects.get(ods_code="U00001")
+    ReportRun.objects.filter(kind="quarterly", pcn=pcn, period_start=period.start).delete()
+    run = reports.ensure(kind="quarterly", period=period, pcn=pcn)
+    tracemalloc.start()
+    start = time.perf_counter()
+    reports.generate(run.pk)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    run.refresh_from_db()
+    return seconds, peak / 2**20, len(bytes(run.pdf)) / 1024
+
+
+def _make(run_id):
+    connections.close_all()  # each process its own connection
+    start = time.perf_counter()
+    reports.generate(run_id)
+    return time.perf_counter() - start
+
+
+def fan_out(sample):
+    """`sample` PCNs' quarterly reports by 2 processes: (wall s, mean s, PCNs)."""
+    period = reports.period_for(ReportRun.Kind.QUARTERLY, timezone.localdate())
+    pcns = list(PCN.objects.order_by("pk"))
+    chosen = random.Random(1).sample(pcns, min(sample, len(pcns)))  # noqa: S311
+    ReportRun.objects.filter(kind="quarterly", period_start=period.start, pcn__in=chosen).delete()
+    runs = [reports.ensure(kind="quarterly", period=period, pcn=pcn).pk for pcn in chosen]
+    connections.close_all()
+    start = time.perf_counter()
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        each = list(pool.map(_make, runs))
+    return time.perf_counter() - start, statistics.mean(each), len(pcns)
+
+
+def main():
+    args = arguments()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/outcomes.py needs PostgreSQL: set DATABASE_URL")
+    sizes = [base.parse_size(text) for text in args.sizes.split(",")]
+    name = connection.settings_dict["NAME"]
+    demo_db = f"{name}_demo"
+    call_command("collectstatic", interactive=False, verbosity=0)
+    logging.disable(logging.WARNING)
+    for size, label in sizes:
+        print(f"{name}_{label}: {base.prepare(demo_db, f'{name}_{label}', size)}", flush=True)
+    for index, (_, label) in enumerate(sizes):
+        base.use(f"{name}_{label}")
+        print(f"\n{name}_{label}:")
+        for what, (median, p95, queries) in dashboard(args.rounds).items():
+            print(f"  dashboard, {what}: median {median:.1f} ms, p95 {p95:.1f} ms, "
+                  f"{queries} queries")  # fmt: skip
+        seconds, peak, size_kb = quarterly_report()
+        print(f"  quarterly report (Riverside): {seconds:.2f} s, Python peak {peak:.0f} MB, "
+              f"PDF {size_kb:.0f} KB")  # fmt: skip
+        if index == len(sizes) - 1:
+            wall, mean, total = fan_out(args.sample)
+            print(f"  {args.sample} PCNs' quarterly reports by 2 processes: {wall:.1f} s "
+                  f"({mean:.2f} s each); all {total:,} PCNs: about "
+                  f"{wall / args.sample * total / 60:.0f} minutes")  # fmt: skip
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nPeak resident memory of this process: {rss:.0f} MB; load {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
