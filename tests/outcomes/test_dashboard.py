@@ -314,3 +314,15 @@ def test_needs_with_no_connection(client_for, october, practice_manager):
     assert figures(client_for, practice_manager)["unmet"].rows == [
         ("Finance, debt and benefits", 1)
     ]
+
+
+def test_services_at_capacity_and_with_lapsed_checks(client_for, october, practice_manager, pcn):
+    ServiceFactory(organisation__pcn=pcn, accepting_referrals=False)
+    ServiceFactory(organisation__pcn=pcn, available_places=0, maximum_places=10)
+    ServiceFactory(
+        organisation__pcn=pcn, organisation__assured_until=datetime.date(2026, 11, 1)
+    )  # lapsed on 2 November
+    assert figures(client_for, practice_manager)["providers"].rows[3:] == [
+        ("Services at or over capacity now", 2),
+        ("Services with lapsed quality checks now", 1),
+    ]
