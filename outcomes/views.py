@@ -65,7 +65,9 @@ def _visible_runs(user):
 def _reports_for(user):
     """The reports the user may ask for: (value, (kind, scope, label))."""
     found = []
-    whole = PCN.objects.filter(memberships__user=user, memberships__practice__isnull=True)
+    whole = PCN.objects.visible_to(user).filter(
+        memberships__user=user, memberships__practice__isnull=True
+    )
     for practice in Practice.objects.visible_to(user).order_by("name"):
         label = f"Monthly report for {practice.name}"
         found.append((f"practice-{practice.pk}", ("monthly", {"practice": practice}, label)))
