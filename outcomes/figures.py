@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, TruncMonth
 
 from caseload import instruments
 from caseload.models import (
+    Case,
     CloseReason,
     Connection,
     ConnectionKind,
@@ -39,6 +40,7 @@ from referrals.models import (
     OrganisationType,
     Patient,
     Reason,
+    Referral,
     ReferralReason,
     Route,
     Sex,
@@ -58,9 +60,15 @@ class Figure:
     unit: str = ""
 
 
-def dashboard(*, referrals, cases, practices, services, period):
-    """{name: figure} for `referrals`, `cases` and `services` (querysets already
-    scoped to the user and the practice chosen) in `period`."""
+def dashboard(*, practices, services, period):
+    """{name: figure} for the referrals and cases of `practices` (a list,
+    already scoped to the user and the practice chosen) and for `services` in
+    `period`. The practices are named by their ids: PostgreSQL plans a short
+    list of ids far better than the subqueries of visible_to (a large PCN's
+    quarter took 0.9 s that way at a million referrals)."""
+    ids = [practice.pk for practice in practices]
+    referrals = Referral.objects.filter(practice_id__in=ids)
+    cases = Case.objects.filter(practice_id__in=ids)
     start, end = period.bounds
     received = referrals.filter(received_at__gte=start, received_at__lt=end).exclude(
         status=Status.MERGED

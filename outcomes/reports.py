@@ -169,9 +169,7 @@ def build(run):
     small counts suppressed."""
     referrals, cases, practices, services = scoped(run)
     period = periods.Period(run.period_start, run.period_end, _label(run))
-    found = figures.dashboard(
-        referrals=referrals, cases=cases, practices=practices, services=services, period=period
-    )
+    found = figures.dashboard(practices=practices, services=services, period=period)
     decisions = {label: count for label, count, _ in found["decisions"].rows}
     received = decisions["Referrals received"]
     waiting = dict(found["waiting"].rows)

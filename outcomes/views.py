@@ -6,12 +6,11 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from caseload.models import Case
 from directory.models import Service
 from outcomes import figures, reports, tasks
 from outcomes.forms import DashboardForm, ReportRequestForm
 from outcomes.models import ReportRun
-from referrals.models import Referral, Route
+from referrals.models import Route
 from spl import audit
 from spl.models import PCN, Membership, Practice
 
@@ -23,11 +22,8 @@ def dashboard(request):
     practices = Practice.objects.visible_to(request.user).order_by("name")
     form = DashboardForm(request.GET or None, practices=practices)
     period = form.chosen_period()
-    referrals = Referral.objects.visible_to(request.user)
-    cases = Case.objects.visible_to(request.user)
     chosen = form.chosen_practice()
     if chosen is not None:
-        referrals, cases = referrals.filter(practice=chosen), cases.filter(practice=chosen)
         practices = practices.filter(pk=chosen.pk)
     return render(
         request,
@@ -37,8 +33,6 @@ def dashboard(request):
             "period": period,
             "practice": chosen,
             "figures": figures.dashboard(
-                referrals=referrals,
-                cases=cases,
                 practices=list(practices),
                 services=Service.objects.visible_to(request.user).active(),
                 period=period,
