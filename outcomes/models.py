@@ -77,6 +77,14 @@ class ReportRun(models.Model):
         return self.status in (self.State.READY, self.State.FAILED)
 
     @property
+    def is_ready(self):
+        return self.status == self.State.READY
+
+    @property
+    def has_failed(self):
+        return self.status == self.State.FAILED
+
+    @property
     def seconds(self):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
