@@ -45,6 +45,7 @@ from django.utils import timezone
 from outcomes import periods, reports
 from outcomes.models import ReportRun
 from referrals.models import Referral
+from referrals.synthetic import UNUSABLE_PASSWORD
 from spl import roles
 from spl.models import PCN, Membership, User
 
@@ -63,9 +64,9 @@ def typical_supervisor():
     """A supervisor of a synthetic PCN of about the average size (800 referrals
     a year at a million), made in the bench database if missing."""
     pcn = PCN.objects.filter(ods_code="U50001").first() or PCN.objects.get(ods_code="U00002")
-    user, _ = User.objects.get_or_create(
-        email=f"bench.supervisor.{pcn.ods_code.lower()}@synthetic.example.org",
-        defaults={"full_name": "Bench Supervisor", "password": "!bench"},
+    email = f"bench.supervisor.{pcn.ods_code.lower()}@synthetic.example.org"
+    user = User.objects.filter(email__iexact=email).first() or User.objects.create(
+        email=email, full_name="Bench Supervisor", password=UNUSABLE_PASSWORD
     )
     Membership.objects.get_or_create(user=user, pcn=pcn)
     user.groups.add(Group.objects.get(name=roles.ROLES[roles.SUPERVISOR].name))
