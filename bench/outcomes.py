@@ -153,8 +153,12 @@ def main():
         base.use(f"{name}_{label}")
         print(f"\n{name}_{label}:")
         typical, referrals = typical_supervisor()
+        large = Referral.objects.filter(practice__pcn__ods_code="U00001").count()
         for who, user in (
-            ("the large demo PCN (2 % of all referrals)", User.objects.get(email=SUPERVISOR)),
+            (
+                f"the demo's large PCN ({large:,} referrals)",
+                User.objects.get(email=SUPERVISOR),
+            ),
             (f"a typical PCN ({referrals:,} referrals)", typical),
         ):
             for what, (median, p95, queries) in dashboard(args.rounds, user).items():
