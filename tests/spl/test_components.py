@@ -249,6 +249,17 @@ def test_a_table_cell_has_no_space_around_what_it_holds():
     assert html == '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">3</td>'
 
 
+def test_a_cell_given_the_pages_values_renders_as_one_given_literals():
+    written = render('{% table_cell heading="Days" numeric=True %}3{% endtable_cell %}')
+    looked_up = render("{% table_cell heading=h numeric=n %}3{% endtable_cell %}", h="Days", n=1)
+    assert written == looked_up
+
+
+def test_a_component_given_an_argument_it_does_not_take_is_a_template_error():
+    with pytest.raises(TemplateSyntaxError, match="table_cell"):
+        render("{% table_cell width=2 %}3{% endtable_cell %}")
+
+
 def test_a_table_cells_heading_is_escaped():
     html = render("{% table_cell heading=h %}3{% endtable_cell %}", h="<b>Days</b>")
     assert "&lt;b&gt;Days&lt;/b&gt;" in html
