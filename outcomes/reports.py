@@ -244,10 +244,7 @@ def build(run):
             ("Closed without a discharge wellbeing measure", s.count(quality["no_discharge"])),
             ("People referred with ethnicity not stated", s.count(quality["ethnicity"])),
         ])]),
-        ("IIF PC-01: people referred as a share of the list", [("", [
-            (name, s.HIDDEN if s.is_small(people) else f"{people} of {size} ({share}%)")
-            for name, people, size, share in found["iif"].rows
-        ])]),
+        ("IIF PC-01: people referred as a share of the list", [("", iif_rows(found["iif"].rows))]),
     ]  # fmt: skip
     return {
         "run": run,
@@ -257,6 +254,22 @@ def build(run):
         "sections": sections,
         "made_at": timezone.now(),
     }
+
+
+def iif_rows(rows):
+    """Each practice's people referred, of its list, and the share: hidden with
+    the same secondary suppression as a table, since the practices add up to
+    the people referred, which the reach tables show."""
+    shown = suppression.counts([(name, people) for name, people, _, _ in rows])
+    return [
+        (
+            name,
+            suppression.HIDDEN
+            if people == suppression.HIDDEN
+            else f"{people} of {size} ({share}%)",
+        )
+        for (name, people), (_, _, size, share) in zip(shown, rows, strict=True)
+    ]
 
 
 def _label(run):

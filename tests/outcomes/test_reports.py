@@ -310,3 +310,12 @@ def test_a_real_worker_on_redis_makes_the_report(quarter, pcn, settings):
         )
     run.refresh_from_db()
     assert "Referrals received 6" in pdf_text(run)
+
+
+def test_a_practice_with_few_referrals_is_hidden_with_another_in_the_iif_table():
+    rows = [("Bridge Street", 3, 4000, 0.08), ("Hillside", 40, 8000, 0.5), ("Mill", 60, 9000, 0.67)]
+    assert reports.iif_rows(rows) == [
+        ("Bridge Street", "*"),
+        ("Hillside", "*"),
+        ("Mill", "60 of 9000 (0.67%)"),
+    ]
