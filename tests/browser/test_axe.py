@@ -104,6 +104,18 @@ def test_a_radio_that_reveals_content_may_say_whether_it_is_expanded_and_no_more
     assert [(v.id, v.targets) for v in checker.violations] == [("aria-allowed-attr", ["#b", "#c"])]
 
 
+def test_a_focused_link_is_not_read_as_told_apart_by_colour_and_no_other_link(site):
+    page, checker, pages = site
+    link = 'style="color:#005eb8;text-decoration:none"'
+    pages["/"] = f"""<h1>Links</h1><p style="color:#222">Read a lot of words here
+      <a id=one href="/a" {link}>the first</a> and more words
+      <a id=two href="/b" {link}>the second</a> to the end.</p>
+      <script>document.getElementById("one").focus()</script>"""
+    page.goto("/")
+    checker.check()
+    assert [(v.id, v.targets) for v in checker.violations] == [("link-in-text-block", ["#two"])]
+
+
 def test_the_report_gives_each_page_its_violations_with_help_and_where(site):
     page, checker, pages = site
     pages["/"] = IMAGE_WITHOUT_ALT + "<img src='/picture.svg'>" * 4
