@@ -428,6 +428,17 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
     page.get_by_role("link", name="Support plan").click()
     page.get_by_role("link", name="Case", exact=True).click()
 
+    page.get_by_role("link", name="Record ONS4 personal wellbeing").click()
+    page.get_by_label("Baseline").check()
+    page.get_by_role("button", name="Save the measure").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Select an answer for: Overall, how satisfied are you with your life nowadays?"
+    )
+    for question in page.locator("fieldset:has(.nhsuk-radios--inline)").all():
+        question.get_by_label("7").check()
+    page.get_by_role("button", name="Save the measure").click()
+    expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("recorded")
+
     page.get_by_role("link", name="Find a service").click()
     page.get_by_label("Search").fill("walking")
     page.get_by_role("button", name="Search").click()
@@ -453,6 +464,8 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
     provider.get_by_label("Yes, we accept the referral").check()
     provider.get_by_role("button", name="Send your answer").click()
     expect(provider.locator(".nhsuk-notification-banner--success")).to_contain_text("Thank you")
+    provider.goto(link.replace("/provider/", "/provider/x"))  # a link spoilt in copying
+    expect(provider.locator("main")).to_contain_text("This link does not work")
     provider_axe.check()
     assert not provider_axe.failed, provider_axe.report()
     provider.context.close()

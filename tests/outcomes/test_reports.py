@@ -319,3 +319,16 @@ def test_a_practice_with_few_referrals_is_hidden_with_another_in_the_iif_table()
         ("Hillside", "*"),
         ("Mill", "60 of 9000 (0.67%)"),
     ]
+
+
+def test_the_reports_list_takes_the_same_queries_for_more_reports(
+    client_for, commissioner, pcn, practice, django_assert_max_num_queries
+):
+    client = client_for(commissioner)
+    reports.ensure(kind="quarterly", period=Q2, pcn=pcn)
+    with django_assert_max_num_queries(20) as few:
+        client.get("/outcomes/reports/")
+    for number in range(1, 9):
+        reports.ensure(kind="monthly", period=periods.month(2026, number), practice=practice)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/outcomes/reports/").status_code == 200
