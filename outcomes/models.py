@@ -1,5 +1,7 @@
-"""Outcomes reads the other apps and keeps nothing of its own yet: this model
-only carries the permission to see the dashboard (no table)."""
+"""Outcomes reads the other apps. It keeps only its reports (ReportRun);
+`Outcomes` carries the permission to see the dashboard and has no table."""
+
+import datetime
 
 from django.db import models
 
@@ -75,6 +77,10 @@ class ReportRun(models.Model):
     @property
     def is_done(self):
         return self.status in (self.State.READY, self.State.FAILED)
+
+    @property
+    def last_day(self):
+        return self.period_end - datetime.timedelta(days=1)
 
     @property
     def is_ready(self):

@@ -83,7 +83,10 @@ def report_list(request):
         run = reports.ensure(kind=kind, period=period, by=request.user, **scope)
         if run.status == ReportRun.State.PENDING:
             tasks.generate_report.delay(run.pk)
-        messages.success(request, "Your report is being made" if not run.is_done else "Here it is")
+            run.refresh_from_db(fields=["status"])
+        messages.success(
+            request, "Here is your report" if run.is_ready else "Your report is being made"
+        )
         return redirect("outcomes:report", pk=run.pk)
     runs = _visible_runs(request.user).select_related("practice", "pcn")[:100]
     return render(

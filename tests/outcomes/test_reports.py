@@ -332,3 +332,13 @@ def test_the_reports_list_takes_the_same_queries_for_more_reports(
         reports.ensure(kind="monthly", period=periods.month(2026, number), practice=practice)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/outcomes/reports/").status_code == 200
+
+
+def test_a_report_made_at_once_says_so_with_its_last_day(client_for, practice_manager, practice):
+    response = client_for(practice_manager).post(
+        "/outcomes/reports/", {"report": f"practice-{practice.pk}", "period": "m2026-08"},
+        follow=True,
+    )  # fmt: skip
+    page = response.content.decode()
+    assert "Here is your report" in page
+    assert "1 August 2026 to 31 August 2026" in page
