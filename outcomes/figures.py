@@ -7,17 +7,16 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Avg,
     Count,
     F,
     Func,
     IntegerField,
+    Max,
     Min,
-    OuterRef,
     Q,
-    Subquery,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncMonth
@@ -279,36 +278,34 @@ def _reach(received, period):
     age at the period's end, sex and ethnicity."""
     people = Patient.objects.filter(referrals__in=received).distinct()
     on = period.last_day
-    ages = Patient.objects.filter(pk__in=people.values("pk")).aggregate(
-        **{
-            f"age_{low}": Count(
-                "pk",
-                filter=Q(
-                    date_of_birth__lte=_years_before(on, low),
-                    date_of_birth__gt=_years_before(on, high + 1),
-                ),
+    band = models.Case(
+        *[
+            models.When(
+                date_of_birth__lte=_years_before(on, low),
+                date_of_birth__gt=_years_before(on, high + 1),
+                then=models.Value(low),
             )
             for _, low, high in AGE_BANDS
-        },
-        unknown=Count("pk", filter=Q(date_of_birth__isnull=True)),
+        ],
+        output_field=IntegerField(),
     )
-    sexes = dict(
+    # One read of the people: counted by band, sex and ethnicity together (at
+    # most a few hundred rows), then added up each way here.
+    ages, sexes, ethnicities = Counter(), Counter(), Counter()
+    for age, sex, ethnicity, count in (
         Patient.objects.filter(pk__in=people.values("pk"))
-        .values_list("sex")
+        .values_list(band, "sex", "ethnicity")
         .annotate(count=Count("pk"))
         .order_by()
-    )
-    ethnicities = dict(
-        Patient.objects.filter(pk__in=people.values("pk"))
-        .values_list("ethnicity")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
+    ):
+        ages[age] += count
+        sexes[sex] += count
+        ethnicities[ethnicity] += count
     return {
         "ages": Figure(
             "Age of the people referred",
-            [(label, ages[f"age_{low}"]) for label, low, _ in AGE_BANDS]
-            + ([("Not known", ages["unknown"])] if ages["unknown"] else []),
+            [(label, ages[low]) for label, low, _ in AGE_BANDS]
+            + ([("Not known", ages[None])] if ages[None] else []),
         ),
         "sexes": Figure(
             "Sex of the people referred",
@@ -327,59 +324,61 @@ def _reach(received, period):
     }
 
 
-def _score_at(timepoint, instrument):
-    return Subquery(
-        WellbeingMeasure.objects.filter(
-            case=OuterRef("pk"), instrument=instrument, timepoint=timepoint
-        ).values("score")[:1]
-    )
-
-
-def _item_at(timepoint, key):
-    return Subquery(
-        WellbeingMeasure.objects.filter(
-            case=OuterRef("pk"), instrument=instruments.ONS4, timepoint=timepoint
-        )
-        .annotate(value=Cast(KeyTextTransform(key, "answers"), IntegerField()))
-        .values("value")[:1]
-    )
+def _at(timepoint, instrument, value):
+    """A case's `value` at a timepoint: one baseline and one discharge measure
+    per instrument at most (a constraint), so Max picks that one."""
+    return Max(value, filter=Q(timepoint=timepoint, instrument=instrument))
 
 
 def _wellbeing(cases, start, end):
     """People whose support ended in the period with a baseline and a
-    discharge measure: SWEMWBS change and ONS4 items before and after."""
+    discharge measure: SWEMWBS change and ONS4 items before and after. One
+    read of the measures of the cases ended: a row per case, then averages."""
     ended = cases.filter(closed_at__gte=start, closed_at__lt=end)
-    swemwbs = (
-        ended.annotate(
-            before=_score_at(Timepoint.BASELINE, instruments.SWEMWBS),
-            after=_score_at(Timepoint.DISCHARGE, instruments.SWEMWBS),
-        )
-        .filter(before__isnull=False, after__isnull=False)
-        .annotate(change=F("after") - F("before"))
-        .aggregate(
-            people=Count("pk"),
-            mean_before=Avg("before"),
-            mean_after=Avg("after"),
-            mean_change=Avg("change"),
-            improved=Count("pk", filter=Q(change__gte=instruments.MEANINGFUL_SWEMWBS_CHANGE)),
-        )
-    )
     items = instruments.INSTRUMENTS[instruments.ONS4].items
-    ons4 = (
-        ended.annotate(
-            **{f"{item.key}_before": _item_at(Timepoint.BASELINE, item.key) for item in items},
-            **{f"{item.key}_after": _item_at(Timepoint.DISCHARGE, item.key) for item in items},
-        )
-        .filter(**{f"{items[0].key}_before__isnull": False, f"{items[0].key}_after__isnull": False})
-        .aggregate(
-            people=Count("pk"),
+    when = {"before": Timepoint.BASELINE, "after": Timepoint.DISCHARGE}
+    per_case = (
+        WellbeingMeasure.objects.filter(case__in=ended, timepoint__in=when.values())
+        .values("case")
+        .annotate(
             **{
-                f"mean_{item.key}_{when}": Avg(f"{item.key}_{when}")
+                f"swemwbs_{name}": _at(timepoint, instruments.SWEMWBS, "score")
+                for name, timepoint in when.items()
+            },
+            **{
+                f"{item.key}_{name}": _at(
+                    timepoint,
+                    instruments.ONS4,
+                    Cast(KeyTextTransform(item.key, "answers"), IntegerField()),
+                )
                 for item in items
-                for when in ("before", "after")
+                for name, timepoint in when.items()
             },
         )
+        .annotate(change=F("swemwbs_after") - F("swemwbs_before"))
+        .order_by()
     )
+    paired = Q(swemwbs_before__isnull=False, swemwbs_after__isnull=False)
+    ons4_paired = Q(
+        **{f"{items[0].key}_before__isnull": False, f"{items[0].key}_after__isnull": False}
+    )
+    found = per_case.aggregate(
+        people=Count("case", filter=paired),
+        mean_before=Avg("swemwbs_before", filter=paired),
+        mean_after=Avg("swemwbs_after", filter=paired),
+        mean_change=Avg("change", filter=paired),
+        improved=Count(
+            "case", filter=paired & Q(change__gte=instruments.MEANINGFUL_SWEMWBS_CHANGE)
+        ),
+        ons4_people=Count("case", filter=ons4_paired),
+        **{
+            f"mean_{item.key}_{name}": Avg(f"{item.key}_{name}", filter=ons4_paired)
+            for item in items
+            for name in when
+        },
+    )
+    swemwbs = found
+    ons4 = {"people": found["ons4_people"], **found}
     people = swemwbs["people"]
 
     def number(value):

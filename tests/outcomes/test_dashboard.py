@@ -97,24 +97,7 @@ def _supported(case, link_worker, practice):
     """Measures before and after, a plan of two needs, and two connections
     made for one of them."""
     for timepoint, raw, satisfaction in (("baseline", 18, 4), ("discharge", 24, 7)):
-        WellbeingMeasure.objects.create(
-            case=case,
-            instrument="swemwbs",
-            timepoint=timepoint,
-            taken_on=datetime.date(2026, 10, 3),
-            answers={},
-            raw_score=raw,
-            score=instruments.SWEMWBS_METRIC[raw],
-            recorded_by=link_worker,
-        )
-        WellbeingMeasure.objects.create(
-            case=case,
-            instrument="ons4",
-            timepoint=timepoint,
-            taken_on=datetime.date(2026, 10, 3),
-            answers={"satisfaction": satisfaction, "worthwhile": 5, "happiness": 6, "anxiety": 3},
-            recorded_by=link_worker,
-        )
+        measures(case, link_worker, timepoint, raw, satisfaction)
     Plan.objects.create(
         case=case, number=1, needs=["loneliness", "finance"], agreed_at=at(6), agreed_by=link_worker
     )
@@ -131,6 +114,29 @@ def _supported(case, link_worker, practice):
             created_at=at(8),
             referred_at=at(8) if kind == "referred" else None,
         )
+
+
+def measures(case, link_worker, timepoint, raw, satisfaction):
+    """A SWEMWBS measure of `raw` and an ONS4 one of `satisfaction` (the other
+    items the same each time)."""
+    WellbeingMeasure.objects.create(
+        case=case,
+        instrument="swemwbs",
+        timepoint=timepoint,
+        taken_on=datetime.date(2026, 10, 3),
+        answers={},
+        raw_score=raw,
+        score=instruments.SWEMWBS_METRIC[raw],
+        recorded_by=link_worker,
+    )
+    WellbeingMeasure.objects.create(
+        case=case,
+        instrument="ons4",
+        timepoint=timepoint,
+        taken_on=datetime.date(2026, 10, 3),
+        answers={"satisfaction": satisfaction, "worthwhile": 5, "happiness": 6, "anxiety": 3},
+        recorded_by=link_worker,
+    )
 
 
 def figures(client_for, user, query=OCTOBER):
@@ -258,10 +264,11 @@ def test_the_page_names_no_one(client_for, october, practice_manager):
 
 # Session, user, permissions, the visible practices (form and rows), then the
 # figures: by month, reasons, organisations, decisions, waiting, open cases,
-# contacts, closures, the IIF counts, ages, sexes, ethnicities, SWEMWBS and
-# ONS4 pairs, connections by need and by organisation, providers' answers,
-# services' capacity, and plans' needs with the connections made for them.
-DASHBOARD_QUERIES = 25
+# contacts, closures, the IIF counts, the people (age, sex and ethnicity at
+# once), the wellbeing measures (SWEMWBS and ONS4 at once), connections by need
+# and by organisation, providers' answers, services' capacity, and plans' needs
+# with the connections made for them.
+DASHBOARD_QUERIES = 22
 
 
 def test_the_queries_do_not_grow_with_the_referrals(
@@ -297,6 +304,33 @@ def test_wellbeing_before_and_after(client_for, october, practice_manager):
         ("Share meaningfully improved, %", 100.0),
     ]
     assert found["ons4"].rows[0] == ("Life satisfaction", 4.0, 7.0)
+
+
+def test_wellbeing_averages_the_people_with_both_measures(
+    client_for, october, practice, practice_manager, link_worker
+):
+    # A second person: SWEMWBS raw 20 (18.59) to raw 24 (21.54), 2.95 points, not
+    # meaningful; life satisfaction 6 to 8. A third with a baseline and a review
+    # but no discharge measure is not counted.
+    second, third = (
+        case_for(referral(practice, at(3)), link_worker, first_contact_after_days=1, closed=at(27))
+        for _ in range(2)
+    )
+    measures(second, link_worker, "baseline", 20, 6)
+    measures(second, link_worker, "discharge", 24, 8)
+    measures(third, link_worker, "baseline", 18, 2)
+    measures(third, link_worker, "review", 28, 9)
+    found = figures(client_for, practice_manager)
+    assert found["swemwbs"].rows == [
+        ("People", 2),
+        ("Mean score at baseline", 18.01),  # (17.43 + 18.59) / 2
+        ("Mean score at discharge", 21.54),
+        ("Mean change", 3.53),  # (4.11 + 2.95) / 2
+        ("Improved by 3 points or more", 1),
+        ("Share meaningfully improved, %", 50.0),
+    ]
+    assert found["ons4"].title.endswith("(2 people)")
+    assert found["ons4"].rows[0] == ("Life satisfaction", 5.0, 7.5)
 
 
 def test_vcse_impact(client_for, october, practice_manager):
