@@ -73,8 +73,9 @@ def dashboard(*, practices, services, period):
         status=Status.MERGED
     )
     figures = {}
-    figures.update(_activity(received))
-    figures.update(_decisions(received))
+    counted = _counted(received)
+    figures.update(_activity(received, counted))
+    figures["decisions"] = _decisions(counted)
     figures["waiting"] = _waiting(cases.filter(referral__in=received))
     figures.update(_caseload(cases, start, end))
     figures["iif"] = _iif(received, practices, period)
@@ -85,26 +86,34 @@ def dashboard(*, practices, services, period):
     return figures
 
 
-def _activity(received):
-    by_month, months = {}, []
-    for row in (
-        received.values(month=TruncMonth("received_at"), route_code=F("route"))
+def _counted(received):
+    """The period's referrals counted by month, route, referring organisation
+    type, status and code together: one read of them, a few hundred rows at
+    most, which the activity and decision figures add up each way."""
+    return [
+        (month.date() if hasattr(month, "date") else month, *rest)
+        for month, *rest in received.values_list(
+            TruncMonth("received_at"),
+            "route",
+            "referrer_organisation_type",
+            "status",
+            "snomed_code",
+        )
         .annotate(count=Count("pk"))
-        .order_by("month")
-    ):
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        if month not in by_month:
-            by_month[month] = dict.fromkeys(Route.values, 0)
-            months.append(month)
-        by_month[month][row["route_code"]] = row["count"]
+        .order_by()
+    ]
+
+
+def _activity(received, counted):
+    by_month, types = {}, Counter()
+    for month, route, organisation_type, _, _, count in sorted(counted, key=lambda row: row[0]):
+        by_month.setdefault(month, dict.fromkeys(Route.values, 0))[route] += count
+        types[organisation_type] += count
     reasons = dict(
         ReferralReason.objects.filter(referral__in=received)
         .values_list("reason")
         .annotate(count=Count("pk"))
         .order_by()
-    )
-    types = dict(
-        received.values_list("referrer_organisation_type").annotate(count=Count("pk")).order_by()
     )
     return {
         "by_month": Figure(
@@ -113,11 +122,11 @@ def _activity(received):
                 (
                     f"{month:%b %Y}",
                     [
-                        *zip(Route.labels, by_month[month].values(), strict=True),
-                        ("All", sum(by_month[month].values())),
+                        *zip(Route.labels, routes.values(), strict=True),
+                        ("All", sum(routes.values())),
                     ],
                 )
-                for month in months
+                for month, routes in by_month.items()
             ],
         ),
         "by_reason": Figure(
@@ -132,32 +141,29 @@ def _activity(received):
     }
 
 
-def _decisions(received):
-    counts = received.aggregate(
-        total=Count("pk"),
-        accepted=Count("pk", filter=Q(snomed_code=Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING)),
-        declined=Count("pk", filter=Q(snomed_code=Snomed.SOCIAL_PRESCRIBING_DECLINED)),
-        not_appropriate=Count("pk", filter=Q(status=Status.NOT_APPROPRIATE)),
-        waiting=Count("pk", filter=Q(status__in=[Status.AWAITING_TRIAGE, Status.ALLOCATED])),
-    )
-    total = counts["total"]
+def _decisions(counted):
+    total = accepted = declined = not_appropriate = waiting = 0
+    for *_, status, code, count in counted:
+        total += count
+        accepted += count if code == Snomed.REFERRAL_TO_SOCIAL_PRESCRIBING else 0
+        declined += count if code == Snomed.SOCIAL_PRESCRIBING_DECLINED else 0
+        not_appropriate += count if status == Status.NOT_APPROPRIATE else 0
+        waiting += count if status in (Status.AWAITING_TRIAGE, Status.ALLOCATED) else 0
 
     def share(count):
         return round(100 * count / total, 1) if total else None
 
-    return {
-        "decisions": Figure(
-            "What happened to the referrals",
-            [
-                ("Referrals received", total, None),
-                ("The person agreed to support", counts["accepted"], share(counts["accepted"])),
-                ("The person declined", counts["declined"], share(counts["declined"])),
-                ("Not appropriate", counts["not_appropriate"], share(counts["not_appropriate"])),
-                ("Not decided yet", counts["waiting"], share(counts["waiting"])),
-            ],
-            unit="%",
-        )
-    }
+    return Figure(
+        "What happened to the referrals",
+        [
+            ("Referrals received", total, None),
+            ("The person agreed to support", accepted, share(accepted)),
+            ("The person declined", declined, share(declined)),
+            ("Not appropriate", not_appropriate, share(not_appropriate)),
+            ("Not decided yet", waiting, share(waiting)),
+        ],
+        unit="%",
+    )
 
 
 class _Percentile(Func):
@@ -217,7 +223,7 @@ def _caseload(cases, start, end):
         .order_by("-count", "link_worker__full_name")
     )
     contacts = Contact.objects.filter(case__in=cases, at__gte=start, at__lt=end).aggregate(
-        contacts=Count("pk"), cases=Count("case", distinct=True)
+        contacts=Count("case"), cases=Count("case", distinct=True)
     )
     closed = dict(
         cases.filter(closed_at__gte=start, closed_at__lt=end)
@@ -414,28 +420,36 @@ def _wellbeing(cases, start, end):
 
 
 def _vcse(cases, services, start, end):
+    """Connections made in the period, in one read: counted by need,
+    organisation, kind and status together, then added up each way."""
     made = Connection.objects.filter(case__in=cases, created_at__gte=start, created_at__lt=end)
-    by_need = dict(made.values_list("need").annotate(count=Count("pk")).order_by())
-    by_organisation = list(
-        made.values_list("service__organisation__name")
+    by_need, by_organisation, referred = Counter(), Counter(), Counter()
+    for need, organisation, kind, status, count in (
+        made.values_list("need", "service__organisation__name", "kind", "status")
         .annotate(count=Count("pk"))
-        .order_by("-count", "service__organisation__name")[:10]
+        .order_by()
+    ):
+        by_need[need] += count
+        by_organisation[organisation] += count
+        if kind == ConnectionKind.REFERRED:
+            referred[status] += count
+    answered = sum(
+        referred[status]
+        for status in (
+            ConnectionStatus.ACCEPTED,
+            ConnectionStatus.DECLINED,
+            ConnectionStatus.ATTENDED,
+            ConnectionStatus.DID_NOT_ATTEND,
+        )
     )
-    answered = [
-        ConnectionStatus.ACCEPTED,
-        ConnectionStatus.DECLINED,
-        ConnectionStatus.ATTENDED,
-        ConnectionStatus.DID_NOT_ATTEND,
-    ]
-    rates = made.filter(kind=ConnectionKind.REFERRED).aggregate(
-        referred=Count("pk"),
-        answered=Count("pk", filter=Q(status__in=answered)),
-        accepted=Count("pk", filter=Q(status__in=answered) & ~Q(status=ConnectionStatus.DECLINED)),
-        attended=Count("pk", filter=Q(status=ConnectionStatus.ATTENDED)),
-        went_or_not=Count(
-            "pk", filter=Q(status__in=[ConnectionStatus.ATTENDED, ConnectionStatus.DID_NOT_ATTEND])
-        ),
-    )
+    went_or_not = referred[ConnectionStatus.ATTENDED] + referred[ConnectionStatus.DID_NOT_ATTEND]
+    rates = {
+        "referred": sum(referred.values()),
+        "answered": answered,
+        "accepted": answered - referred[ConnectionStatus.DECLINED],
+        "attended": referred[ConnectionStatus.ATTENDED],
+        "went_or_not": went_or_not,
+    }
     capacity = services.with_qa_status().aggregate(
         full=Count("pk", filter=Q(accepting_referrals=False) | Q(available_places=0)),
         lapsed=Count("pk", filter=Q(qa_status=QAStatus.LAPSED)),
@@ -450,7 +464,8 @@ def _vcse(cases, services, start, end):
             [(label, by_need[value]) for value, label in Reason.choices if by_need.get(value)],
         ),
         "connections_by_organisation": Figure(
-            "Connections, by organisation (the ten most)", by_organisation
+            "Connections, by organisation (the ten most)",
+            sorted(by_organisation.items(), key=lambda row: (-row[1], row[0]))[:10],
         ),
         "providers": Figure(
             "Referrals to services and their answers",

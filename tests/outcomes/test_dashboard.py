@@ -263,12 +263,12 @@ def test_the_page_names_no_one(client_for, october, practice_manager):
 
 
 # Session, user, permissions, the visible practices (form and rows), then the
-# figures: by month, reasons, organisations, decisions, waiting, open cases,
-# contacts, closures, the IIF counts, the people (age, sex and ethnicity at
-# once), the wellbeing measures (SWEMWBS and ONS4 at once), connections by need
-# and by organisation, providers' answers, services' capacity, and plans' needs
-# with the connections made for them.
-DASHBOARD_QUERIES = 22
+# figures: the referrals (by month, route, organisation, status and code at
+# once), reasons, waiting, open cases, contacts, closures, the IIF counts, the
+# people (age, sex and ethnicity at once), the wellbeing measures (SWEMWBS and
+# ONS4 at once), the connections (by need, organisation, kind and status at
+# once), services' capacity, and plans' needs with the connections made for them.
+DASHBOARD_QUERIES = 18
 
 
 def test_the_queries_do_not_grow_with_the_referrals(
