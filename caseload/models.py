@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,18 +115,18 @@ class CaseQuerySet(PCNScopedQuerySet):
                 )
             ),
         ).annotate(
+            # Each refers to a subquery above, which PostgreSQL runs again for
+            # it: the case's own column is tested first, so the subquery runs
+            # only where it can change the answer, and once where it can.
             no_recent_contact=_flag(
                 Q(status__in=OPEN_CASE_STATUSES)
-                & (
-                    Q(last_contact_at__lt=since)
-                    | Q(last_contact_at__isnull=True, opened_at__lt=since)
-                )
+                & LessThan(Coalesce("last_contact_at", "opened_at"), since)
             ),
             unable_to_contact=_flag(
-                Q(status=CaseStatus.CONTACTING, attempts__gte=ATTEMPTS_BEFORE_CLOSING)
+                Q(status=CaseStatus.CONTACTING) & Q(attempts__gte=ATTEMPTS_BEFORE_CLOSING)
             ),
-            resume_overdue=_flag(Q(status=CaseStatus.ON_HOLD, resume_on__lt=today)),
-            review_due=_flag(Q(status__in=OPEN_CASE_STATUSES, plan_review_on__lte=today)),
+            resume_overdue=_flag(Q(status=CaseStatus.ON_HOLD) & Q(resume_on__lt=today)),
+            review_due=_flag(Q(status__in=OPEN_CASE_STATUSES) & Q(plan_review_on__lte=today)),
             goals_overdue=Exists(_overdue(Goal, today)) | Exists(_overdue(PlanAction, today)),
             provider_no_response=Exists(
                 Connection.objects.filter(case=OuterRef("pk"), status=ConnectionStatus.NO_RESPONSE)
