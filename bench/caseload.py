@@ -108,7 +108,7 @@ def main():
     print(
         f"\nPostgreSQL {connection.pg_version // 10000}; {args.rounds} requests a page after "
         f"{base.WARM_UP} warm-up; load average {os.getloadavg()[0]:.2f}; "
-        f"{time.monotonic() - started:.0f} s in all\n"
+        f"{time.monotonic() - started:.0f} s in all. {base.machine_speed()}\n"
     )
     print(
         f"| page | as | {small} median ms | {big} median ms | {big} p95 ms | growth "

@@ -38,6 +38,7 @@ import referral_pages as base
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -60,10 +61,8 @@ def arguments():
     return parser.parse_args()
 
 
-def typical_supervisor():
-    """A supervisor of a synthetic PCN of about the average size (800 referrals
-    a year at a million), made in the bench database if missing."""
-    pcn = PCN.objects.filter(ods_code="U50001").first() or PCN.objects.get(ods_code="U00002")
+def supervisor_of(pcn):
+    """A supervisor of `pcn`, made in the bench database if missing."""
     email = f"bench.supervisor.{pcn.ods_code.lower()}@synthetic.example.org"
     user = User.objects.filter(email__iexact=email).first() or User.objects.create(
         email=email, full_name="Bench Supervisor", password=UNUSABLE_PASSWORD
@@ -71,6 +70,27 @@ def typical_supervisor():
     Membership.objects.get_or_create(user=user, pcn=pcn)
     user.groups.add(Group.objects.get(name=roles.ROLES[roles.SUPERVISOR].name))
     return user, Referral.objects.filter(practice__pcn=pcn).count()
+
+
+def typical_supervisor():
+    """A supervisor of a synthetic PCN of about the average size (800 referrals
+    a year at a million)."""
+    return supervisor_of(
+        PCN.objects.filter(ods_code="U50001").first() or PCN.objects.get(ods_code="U00002")
+    )
+
+
+def largest_synthetic_supervisor():
+    """A supervisor of the synthetic PCN with the most referrals: the largest
+    PCN of the national data (the demo's large PCN aside)."""
+    largest = (
+        Referral.objects.exclude(practice__pcn__ods_code="U00001")
+        .values("practice__pcn")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+        .first()
+    )
+    return supervisor_of(PCN.objects.get(pk=largest["practice__pcn"]))
 
 
 def dashboard(rounds, user):
@@ -153,12 +173,14 @@ def main():
         base.use(f"{name}_{label}")
         print(f"\n{name}_{label}:")
         typical, referrals = typical_supervisor()
+        largest, most = largest_synthetic_supervisor()
         large = Referral.objects.filter(practice__pcn__ods_code="U00001").count()
         for who, user in (
             (
                 f"the demo's large PCN ({large:,} referrals)",
                 User.objects.get(email=SUPERVISOR),
             ),
+            (f"the largest synthetic PCN ({most:,} referrals)", largest),
             (f"a typical PCN ({referrals:,} referrals)", typical),
         ):
             for what, (median, p95, queries) in dashboard(args.rounds, user).items():
@@ -174,6 +196,7 @@ def main():
                   f"{wall / args.sample * total / 60:.0f} minutes")  # fmt: skip
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak resident memory of this process: {rss:.0f} MB; load {os.getloadavg()[0]:.2f}")
+    print(base.machine_speed())
 
 
 if __name__ == "__main__":
