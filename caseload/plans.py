@@ -136,7 +136,9 @@ def agree(*, case, by):
     if plan is None:
         raise ValidationError("There is no draft plan to agree", code="no_draft")
     if not plan.what_matters.strip():
-        raise ValidationError("Write what matters to the person before agreeing the plan")
+        raise ValidationError(
+            "Write what matters to the person before agreeing the plan", code="no_what_matters"
+        )
     if not plan.goals.exists():
         raise ValidationError("Add at least one goal before agreeing the plan", code="no_goal")
     previous = latest(case)

@@ -67,6 +67,7 @@ from directory.models import Service
 from referrals.models import Referral, Status
 from spl import audit
 from spl.access import get_visible_object_or_404
+from spl.forms import refuse
 from spl.models import Membership
 from spl.pdf import render_pdf
 
@@ -938,6 +939,14 @@ def _plan_forms(case, data=None, bound=""):
     }
 
 
+# Why a plan cannot be agreed yet, shown next to the field that needs filling
+# in: (the plan page's form, its field) by the refusal's code (caseload.plans).
+AGREE_REFUSALS = {
+    "no_what_matters": ("details", "what_matters"),
+    "no_goal": ("goal", "description"),
+}
+
+
 def _plan_post(request, case, name, forms_):
     """Do what the form `name` asks; (done, the forms to show again)."""
     by, data = request.user, request.POST
@@ -945,7 +954,14 @@ def _plan_post(request, case, name, forms_):
         plans.draft(case=case, by=by)
         return True, forms_
     if name == "agree":
-        version = plans.agree(case=case, by=by)
+        try:
+            version = plans.agree(case=case, by=by)
+        except ValidationError as error:
+            if error.code not in AGREE_REFUSALS:
+                raise
+            form, field = AGREE_REFUSALS[error.code]
+            refuse(forms_[form], field, error.messages[0])
+            return False, forms_
         messages.success(request, f"Plan version {version.number} agreed")
         return True, forms_
     forms_ = _plan_forms(case, data, bound=name)

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.forms.utils import ErrorDict
 
 from spl.models import Practice
 
@@ -95,3 +96,14 @@ class PracticeForm(forms.ModelForm):
                 "min_value": "Registered list size must be 1 or more",
             }
         }
+
+
+def refuse(form, field, message):
+    """Show `message` next to `field` of an unbound `form`, which goes on
+    showing what it holds: for a refusal a service makes about what is already
+    saved (a plan cannot be agreed without a goal), not about what was typed.
+    Django adds errors only to a form it has cleaned, so this starts the empty
+    errors and cleaned data that cleaning an unbound form would leave."""
+    form._errors, form.cleaned_data = ErrorDict(), {}
+    form.add_error(field, message)
+    return form

@@ -150,8 +150,24 @@ def test_agreeing_without_a_goal_says_why(client_for, case, link_worker):
     client.post(url(case), {"form": "draft"})
     client.post(url(case), {"form": "details", "what_matters": "Company", "strengths": ""})
     response = client.post(url(case), {"form": "agree"})
-    assert "Add at least one goal" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400
+    # In the error summary, linked to the goal's field, and next to that field.
+    assert '<a href="#id_goal-description">Add at least one goal before agreeing' in page
+    assert page.count("Add at least one goal before agreeing the plan") == 2
+    assert "<title>Error: Support plan:" in page
     assert not case.plans.filter(number__isnull=False).exists()
+
+
+def test_agreeing_without_what_matters_says_so_next_to_it(client_for, case, link_worker):
+    client = client_for(link_worker)
+    client.post(url(case), {"form": "draft"})
+    client.post(url(case), {"form": "details", "what_matters": "", "strengths": "Kind"})
+    client.post(url(case), {"form": "goal", "goal-description": "Join a walking group"})
+    page = client.post(url(case), {"form": "agree"}).content.decode()
+    assert '<a href="#id_what_matters">Write what matters to the person' in page
+    assert page.count("Write what matters to the person before agreeing the plan") == 2
+    assert "Kind</textarea>" in page  # what was saved is still shown
 
 
 def test_an_agreed_version_stays_readable(client_for, case, link_worker):
