@@ -81,15 +81,16 @@ def caseload(request):
     due today and the year so far."""
     visible = Case.objects.visible_to(request.user)
     mine = visible.held_by(request.user)
+    # The flags of every case held, in one query: Today counts them, the rows
+    # show them, and the filter picks cases by them.
+    flags = mine.flags()
     filters = CaseloadFilterForm(request.GET or None, user=request.user)
     search = FindCaseForm(request.POST if request.method == "POST" else None)
     searched = search.is_bound and search.is_valid()
-    cases = filters.filter(mine).order_by("opened_at", "pk")
+    cases = filters.filter(mine, flags).order_by("opened_at", "pk")
     if searched:
         cases = search.filter(cases)
     page = Paginator(cases, PAGE_SIZE).get_page(1 if searched else request.GET.get("page"))
-    # The flags of every case held, in one query: Today counts them, the rows show them.
-    flags = mine.flags()
     page.object_list = _rows(visible, page, "opened_at", flags=flags)
     audit.record_list(request.user, page)
     today = due_in(flags)
