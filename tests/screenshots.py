@@ -328,6 +328,8 @@ def test_caseload_pages(page, demo):
     page.get_by_role("button", name="Start the plan").click()
     page.get_by_label("What matters to me").fill("Seeing my friends from the allotment again")
     page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="The person agreed this plan").click()
+    shoot(page, "plan-agree-refused")
     page.get_by_label("Goal", exact=True).fill("Go to the allotment society's open day")
     submit(page, "Add goal")
     page.get_by_label("Who").fill("Amira")
