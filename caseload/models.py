@@ -612,6 +612,9 @@ class ReferBack(models.Model):
     class Meta:
         ordering = ["-sent_at", "-pk"]
         indexes = [models.Index(fields=["to", "acknowledged_at"], name="refer_back_to_open")]
+        # Held by the referrers (GPs and other clinicians), whom a case can be
+        # referred back to: not by everyone who may refer someone.
+        permissions = [("reply_referback", "Can answer people referred back to them")]
 
     def __str__(self):
         return f"Case {self.case_id} referred back to user {self.to_id}"

@@ -409,7 +409,7 @@ def refer_back(request, pk):
     return _render_case(request, case, ContactForm(), refer_form=form, status=400)
 
 
-@permission_required("referrals.add_referral", raise_exception=True)
+@permission_required("caseload.reply_referback", raise_exception=True)
 def refer_backs(request):
     """People link workers have referred back to the user, awaiting a reply first."""
     mine = ReferBack.objects.filter(

@@ -59,7 +59,7 @@ TASKS = [
         "Referred back to you",
         "People your PCN's link workers have referred back to you: reply to them",
         "caseload:refer_backs",
-        permission="referrals.add_referral",
+        permission="caseload.reply_referback",
         in_navigation=False,
     ),
     Task(

@@ -78,7 +78,12 @@ ROLES = {
             "Referrer",
             "GPs and other PCN clinicians: refer patients to a link worker and follow "
             "what happened.",
-            ("spl.view_pcn", "spl.view_practice", "referrals.add_referral"),
+            (
+                "spl.view_pcn",
+                "spl.view_practice",
+                "referrals.add_referral",
+                "caseload.reply_referback",
+            ),
         ),
         Role(
             LINK_WORKER,

@@ -86,6 +86,16 @@ def test_the_case_page_offers_the_practices_gps(client_for, case, link_worker, g
     assert "Dr Far Away" not in page
 
 
-def test_the_list_needs_the_referrer_permission(client_for, pcn):
-    directory_manager = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[pcn])
-    assert client_for(directory_manager).get(LIST).status_code == 403
+@pytest.mark.parametrize(
+    "role", [roles.DIRECTORY_MANAGER, roles.LINK_WORKER, roles.PRACTICE_MANAGER]
+)
+def test_only_those_a_case_can_be_referred_back_to_have_the_list(client_for, pcn, role):
+    # Link workers and practice managers may refer someone, but a case is
+    # referred back only to the PCN's referrers (clinicians_for).
+    user = UserFactory(role=role, pcns=[pcn])
+    assert client_for(user).get(LIST).status_code == 403
+    assert "Referred back to you" not in client_for(user).get("/").content.decode()
+
+
+def test_the_gps_home_page_offers_the_list(client_for, gp):
+    assert "Referred back to you" in client_for(gp).get("/").content.decode()
