@@ -115,9 +115,10 @@ class CaseQuerySet(PCNScopedQuerySet):
                 )
             ),
         ).annotate(
-            # Each refers to a subquery above, which PostgreSQL runs again for
-            # it: the case's own column is tested first, so the subquery runs
-            # only where it can change the answer, and once where it can.
+            # A flag that refers to a subquery above makes PostgreSQL run it
+            # again. So each tests the case's own columns first (the subquery
+            # then runs only where it can change the answer), and none refers
+            # to one twice.
             no_recent_contact=_flag(
                 Q(status__in=OPEN_CASE_STATUSES)
                 & LessThan(Coalesce("last_contact_at", "opened_at"), since)
