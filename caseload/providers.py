@@ -13,13 +13,12 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from caseload.models import PROVIDER_NO_RESPONSE_DAYS, Connection, ProviderMessage
+from spl import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -77,23 +76,17 @@ def _for_link(pk):
 
 
 def send(message_id):
-    """Send a queued email to a provider once: the conditional update claims it,
-    so of two workers given the same id only one sends. A failure un-claims it
-    for the task's retry."""
-    claimed = ProviderMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
-        sent_at=timezone.now()
+    """Send a queued email to a provider once (spl.outbox); False when it was
+    sent before."""
+    message = outbox.send_once(
+        ProviderMessage.objects.select_related(
+            "connection__service", "connection__case__link_worker", "connection__case__practice"
+        ),
+        message_id,
+        _render,
     )
-    if not claimed:
+    if message is None:
         return False
-    message = ProviderMessage.objects.select_related(
-        "connection__service", "connection__case__link_worker", "connection__case__practice"
-    ).get(pk=message_id)
-    try:
-        subject, body = _render(message)
-        send_mail(subject, body, None, [message.to_email])
-    except Exception:
-        ProviderMessage.objects.filter(pk=message_id).update(sent_at=None)
-        raise
     logger.info("Provider message %s (%s) sent", message.pk, message.kind)
     return True
 

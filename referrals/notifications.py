@@ -14,12 +14,11 @@ and the link worker's note on the decision, so a GP can act on it.
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from referrals.models import Notification, Route, Status
+from spl import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -72,22 +71,14 @@ def queue(referral, kind):
 
 
 def send(notification_id):
-    """Send a queued email once: the conditional update claims it, so of two
-    workers given the same id only one sends. A failure un-claims it to retry."""
-    claimed = Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
-        sent_at=timezone.now()
+    """Send a queued email once (spl.outbox); False when it was sent before."""
+    notification = outbox.send_once(
+        Notification.objects.select_related("referral__patient", "referral__referred_by"),
+        notification_id,
+        render,
     )
-    if not claimed:
+    if notification is None:
         return False
-    notification = Notification.objects.select_related(
-        "referral__patient", "referral__referred_by"
-    ).get(pk=notification_id)
-    try:
-        subject, body = render(notification)
-        send_mail(subject, body, None, [notification.to_email])
-    except Exception:
-        Notification.objects.filter(pk=notification_id).update(sent_at=None)
-        raise
     logger.info("Notification %s (%s) sent", notification.pk, notification.kind)
     return True
 
