@@ -57,6 +57,9 @@ class Figure:
     title: str
     rows: list = field(default_factory=list)  # (label, value) or (label, *values)
     unit: str = ""
+    # The counts a figure's rates are worked out from, for the reports'
+    # disclosure control (outcomes.suppression): {name: count}.
+    counts: dict = field(default_factory=dict)
 
 
 def dashboard(*, practices, services, period):
@@ -479,6 +482,7 @@ def _vcse(cases, services, start, end):
                 ("Services at or over capacity now", capacity["full"]),
                 ("Services with lapsed quality checks now", capacity["lapsed"]),
             ],
+            counts=rates,
         ),
     }
 

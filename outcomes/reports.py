@@ -165,31 +165,48 @@ def scope_label(run):
 
 
 def build(run):
-    """The report's sections: (title, [(heading, [(label, value)])]) with
-    small counts suppressed."""
-    referrals, cases, practices, services = scoped(run)
+    """The report: its title, scope, period and sections, from the dashboard's
+    figures for the run's scope and period."""
+    _, cases, practices, services = scoped(run)
     period = periods.Period(run.period_start, run.period_end, _label(run))
     found = figures.dashboard(practices=practices, services=services, period=period)
+    start, end = period.bounds
+    ended = cases.filter(closed_at__gte=start, closed_at__lt=end)
+    closed = {
+        "closed": ended.count(),
+        "no_discharge": ended.exclude(measures__timepoint=Timepoint.DISCHARGE).count(),
+    }
+    return {
+        "run": run,
+        "title": run.get_kind_display(),
+        "scope": scope_label(run),
+        "period": period,
+        "sections": sections(found, closed),
+        "made_at": timezone.now(),
+    }
+
+
+# The rows of the ethnicity table that say it is not known.
+NOT_KNOWN_ETHNICITY = (Ethnicity.NOT_STATED.label, "Not recorded")
+
+
+def sections(found, closed):
+    """(title, [(heading, [(label, value)])]) from the dashboard's `found`
+    figures and the `closed` cases' counts, small counts suppressed: a table
+    that adds up to a figure shown elsewhere hides a second count with a small
+    one, and a figure worked out from a hidden count is hidden too."""
     decisions = {label: count for label, count, _ in found["decisions"].rows}
     received = decisions["Referrals received"]
     waiting = dict(found["waiting"].rows)
     contacted = waiting["People contacted"]
     swemwbs = dict(found["swemwbs"].rows)
     providers = dict(found["providers"].rows)
+    answers = found["providers"].counts
     paired = swemwbs["People"]
-    start, end = period.bounds
-    closed = cases.filter(closed_at__gte=start, closed_at__lt=end)
-    quality = {
-        "closed": closed.count(),
-        "no_discharge": closed.exclude(measures__timepoint=Timepoint.DISCHARGE).count(),
-        "ethnicity": referrals.filter(received_at__gte=start, received_at__lt=end)
-        .filter(patient__ethnicity__in=["", Ethnicity.NOT_STATED])
-        .values("patient")
-        .distinct()
-        .count(),
-    }
     s = suppression
-    sections = [
+    ethnicities = s.counts(found["ethnicities"].rows)
+    not_known = [count for label, count in ethnicities if label in NOT_KNOWN_ETHNICITY]
+    return [
         ("Summary", [("", [
             ("Referrals received", s.count(received)),
             ("The person agreed to support", s.count(decisions["The person agreed to support"])),
@@ -212,12 +229,13 @@ def build(run):
         ("Reach and equity: demographics", [
             ("Age", s.counts(found["ages"].rows)),
             ("Sex", s.counts(found["sexes"].rows)),
-            ("Ethnicity", s.counts(found["ethnicities"].rows)),
+            ("Ethnicity", ethnicities),
         ]),
         ("Support offered", [
             ("Connections by need", s.counts(found["connections_by_need"].rows)),
-            ("Connections by organisation",
-             s.counts(found["connections_by_organisation"].rows, total_shown=False)),
+            # Each connection has one organisation, so the organisations add
+            # up to the connections by need when there are ten or fewer.
+            ("Connections by organisation", s.counts(found["connections_by_organisation"].rows)),
             ("Needs in plans with no connection made", s.counts(found["unmet"].rows)),
             ("Cases closed, by reason", s.counts(found["closures"].rows)),
         ]),
@@ -231,29 +249,23 @@ def build(run):
         ])]),
         ("VCSE impact and capacity", [("", [
             ("Referred to services", s.count(providers["Referred"])),
-            *[(label, s.HIDDEN if s.is_small(providers["Referred"]) else providers[label])
-              for label in ("Accepted by the provider, %",
-                            "Attended, of those who went or did not, %")],
+            ("Accepted by the provider, %", s.share(answers["accepted"], answers["answered"])),
+            ("Attended, of those who went or did not, %",
+             s.share(answers["attended"], answers["went_or_not"])),
             # Services, not people: nobody can be told apart by these.
             ("Services at or over capacity now", providers["Services at or over capacity now"]),
             ("Services with lapsed quality checks now",
              providers["Services with lapsed quality checks now"]),
         ])]),
         ("Data quality", [("", [
-            ("Cases closed in the period", s.count(quality["closed"])),
-            ("Closed without a discharge wellbeing measure", s.count(quality["no_discharge"])),
-            ("People referred with ethnicity not stated", s.count(quality["ethnicity"])),
+            ("Cases closed in the period", s.count(closed["closed"])),
+            ("Closed without a discharge wellbeing measure", s.count(closed["no_discharge"])),
+            # The ethnicity table's own rows, hidden where one of them is.
+            ("People referred with ethnicity not stated",
+             s.HIDDEN if s.HIDDEN in not_known else sum(not_known)),
         ])]),
         ("IIF PC-01: people referred as a share of the list", [("", iif_rows(found["iif"].rows))]),
     ]  # fmt: skip
-    return {
-        "run": run,
-        "title": run.get_kind_display(),
-        "scope": scope_label(run),
-        "period": period,
-        "sections": sections,
-        "made_at": timezone.now(),
-    }
 
 
 def iif_rows(rows):

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 from pypdf import PdfReader
 
 from caseload.models import Case, CaseStatus, Contact
-from outcomes import periods, reports, suppression, tasks
+from outcomes import figures, periods, reports, suppression, tasks
 from outcomes.models import ReportRun
 from referrals.models import ReferralReason, Snomed, Status
 from spl.models import AuditEvent
@@ -310,6 +310,88 @@ def test_a_real_worker_on_redis_makes_the_report(quarter, pcn, settings):
         )
     run.refresh_from_db()
     assert "Referrals received 6" in pdf_text(run)
+
+
+def found_figures(**changes):
+    """The dashboard's figures as `reports.sections` reads them: 40 people,
+    nothing small, with `changes` (name: rows) made."""
+    rows = {
+        "decisions": [("Referrals received", 40, None), ("The person agreed to support", 30, 75.0)],
+        "by_month": [("Jul 2026", [("All", 40)])],
+        "by_reason": [("Loneliness and isolation", 40)],
+        "by_organisation": [("General practice", 40)],
+        "waiting": [("People contacted", 30), ("Median days", 5.0),
+                    ("90th percentile, days", 12.0)],
+        "ages": [("65 to 74", 40)],
+        "sexes": [("Female", 40)],
+        "ethnicities": [("White: British", 40)],
+        "connections_by_need": [("Loneliness and isolation", 20)],
+        "connections_by_organisation": [("Riverside Trust", 20)],
+        "unmet": [],
+        "closures": [("Goals met", 20)],
+        "swemwbs": [("People", 10), ("Mean score at baseline", 18.0),
+                    ("Mean score at discharge", 21.0), ("Mean change", 3.0),
+                    ("Improved by 3 points or more", 6), ("Share meaningfully improved, %", 60.0)],
+        "providers": [("Referred", 10), ("Services at or over capacity now", 0),
+                      ("Services with lapsed quality checks now", 0)],
+        "iif": [("Riverside", 40, 8000, 0.5)],
+    }  # fmt: skip
+    rows.update(changes)
+    found = {name: figures.Figure(name, value) for name, value in rows.items()}
+    found["providers"].counts = changes.get(
+        "provider_counts", {"answered": 10, "accepted": 8, "attended": 6, "went_or_not": 8}
+    )
+    return found
+
+
+CLOSED = {"closed": 20, "no_discharge": 6}
+
+
+def shown(sections, table_or_figure):
+    """{label: value} of a table or a one-table section's figures."""
+    for section, tables in sections:
+        for table, rows in tables:
+            if table_or_figure in (table, section) or table_or_figure in dict(rows):
+                return dict(rows)
+    raise KeyError(table_or_figure)
+
+
+def test_organisations_are_hidden_as_a_table_that_adds_up():
+    # 15 + 3 connections by organisation are the 18 by need, shown in full: the
+    # 3 alone hidden would be 18 - 15.
+    found = found_figures(
+        connections_by_need=[("Loneliness and isolation", 10), ("Housing", 8)],
+        connections_by_organisation=[("Riverside Trust", 15), ("Allotment Society", 3)],
+    )
+    table = shown(reports.sections(found, CLOSED), "Connections by organisation")
+    assert table == {"Riverside Trust": "*", "Allotment Society": "*"}
+
+
+def test_ethnicity_not_stated_is_hidden_when_its_row_of_the_table_is():
+    found = found_figures(ethnicities=[
+        ("White: British", 40), ("Asian or Asian British: Indian", 12),
+        ("Black or Black British: African", 7), ("Not stated", 2), ("Not recorded", 9),
+    ])  # fmt: skip
+    data = shown(reports.sections(found, CLOSED), "People referred with ethnicity not stated")
+    assert data["People referred with ethnicity not stated"] == "*"
+
+
+def test_ethnicity_not_stated_adds_up_the_people_the_table_shows():
+    found = found_figures(
+        ethnicities=[("White: British", 40), ("Not stated", 6), ("Not recorded", 9)]
+    )
+    data = shown(reports.sections(found, CLOSED), "People referred with ethnicity not stated")
+    assert data["People referred with ethnicity not stated"] == 15
+
+
+def test_a_providers_rate_from_few_answers_is_hidden():
+    # Ten referred, but two answered: 1 of 2 accepted would be shown as 50 %.
+    found = found_figures(
+        provider_counts={"answered": 2, "accepted": 1, "attended": 6, "went_or_not": 8}
+    )
+    data = shown(reports.sections(found, CLOSED), "Referred to services")
+    assert data["Accepted by the provider, %"] == "*"
+    assert data["Attended, of those who went or did not, %"] == 75.0
 
 
 def test_a_practice_with_few_referrals_is_hidden_with_another_in_the_iif_table():
