@@ -61,6 +61,9 @@ class ReportRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the readers of a scheduled report were emailed: claimed before
+    # sending, so they are told once (outcomes.reports.tell_readers).
+    readers_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_start", "kind", "scope"]

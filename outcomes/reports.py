@@ -21,6 +21,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -97,12 +98,23 @@ def commissioners():
     ).distinct()
 
 
+# A run still "running" this long after it started lost its worker (a
+# crash after the claim): asking for it again makes it.
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
 def generate(run_id):
     """Make the run's PDF and CSV once. Returns False when another task has it
     or it is made already."""
-    claimed = ReportRun.objects.filter(
-        pk=run_id, status__in=[ReportRun.State.PENDING, ReportRun.State.FAILED]
-    ).update(status=ReportRun.State.RUNNING, started_at=timezone.now(), error="")
+    now = timezone.now()
+    claimed = (
+        ReportRun.objects.filter(pk=run_id)
+        .filter(
+            Q(status__in=[ReportRun.State.PENDING, ReportRun.State.FAILED])
+            | Q(status=ReportRun.State.RUNNING, started_at__lte=now - STALE_AFTER)
+        )
+        .update(status=ReportRun.State.RUNNING, started_at=now, error="")
+    )
     if not claimed:
         return False
     run = ReportRun.objects.select_related("practice", "pcn", "commissioner").get(pk=run_id)
@@ -116,20 +128,31 @@ def generate(run_id):
         finished_at=timezone.now(),
     )
     logger.info("Report %s ready (%s bytes)", run_id, len(pdf))
-    if run.scheduled:
-        _tell_readers(run)
     return True
 
 
 def failed(run_id, error):
-    """The last try failed: say so on the run, with the reason."""
-    ReportRun.objects.filter(pk=run_id).update(
+    """The last try failed: say so on the run, with the reason (never on a run
+    another try has made since)."""
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.State.RUNNING).update(
         status=ReportRun.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
     )
 
 
 def retry_later(run_id):
-    ReportRun.objects.filter(pk=run_id).update(status=ReportRun.State.PENDING)
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.State.RUNNING).update(
+        status=ReportRun.State.PENDING
+    )
+
+
+def ask_again(run):
+    """A failed run asked for again goes back to waiting; True when it needs a
+    task (it is waiting)."""
+    ReportRun.objects.filter(pk=run.pk, status=ReportRun.State.FAILED).update(
+        status=ReportRun.State.PENDING
+    )
+    run.refresh_from_db(fields=["status"])
+    return run.status == ReportRun.State.PENDING
 
 
 def scoped(run):
@@ -315,12 +338,25 @@ def readers(run):
     return commissioners().filter(memberships__pcn=run.pcn_id)
 
 
-def _tell_readers(run):
-    """An email with a link, never the report itself."""
+def tell_readers(run_id):
+    """Email the readers of a scheduled report that is ready a link to it,
+    never the report, once: the run is claimed first, and un-claimed if the
+    mail server fails so that the task's retry tells them."""
+    claimed = ReportRun.objects.filter(
+        pk=run_id, status=ReportRun.State.READY, scheduled=True, readers_told_at__isnull=True
+    ).update(readers_told_at=timezone.now())
+    if not claimed:
+        return False
+    run = ReportRun.objects.select_related("practice", "pcn").get(pk=run_id)
     link = settings.SITE_URL + reverse("outcomes:report", args=[run.pk])
-    for user in readers(run):
-        body = render_to_string(
-            "emails/report_ready.txt",
-            {"user": user, "run": run, "link": link, "service_name": settings.SERVICE_NAME},
-        )
-        send_mail(f"Your {run.get_kind_display().lower()} is ready", body, None, [user.email])
+    try:
+        for user in readers(run):
+            body = render_to_string(
+                "emails/report_ready.txt",
+                {"user": user, "run": run, "link": link, "service_name": settings.SERVICE_NAME},
+            )
+            send_mail(f"Your {run.get_kind_display().lower()} is ready", body, None, [user.email])
+    except Exception:
+        ReportRun.objects.filter(pk=run_id).update(readers_told_at=None)
+        raise
+    return True

@@ -13,13 +13,25 @@ def generate_report(self, run_id):
     """Make one report. A failure is tried again with backoff; after the last
     try the run shows as failed, with the reason."""
     try:
-        return reports.generate(run_id)
+        made = reports.generate(run_id)
     except Exception as error:
         if self.request.retries >= self.max_retries:
             reports.failed(run_id, error)
             raise
         reports.retry_later(run_id)
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+    if made:
+        # Its own task: a mail server that is down delays the email, never
+        # the report, which is ready.
+        tell_readers.delay(run_id)
+    return made
+
+
+# Retries with backoff: a mail server down for a while loses no email, and
+# reports.tell_readers never tells anyone twice (unless it fails half-way).
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=8)
+def tell_readers(run_id):
+    return reports.tell_readers(run_id)
 
 
 @shared_task

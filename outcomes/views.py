@@ -81,7 +81,7 @@ def report_list(request):
     if request.method == "POST" and form.is_valid():
         kind, scope, period = form.chosen()
         run = reports.ensure(kind=kind, period=period, by=request.user, **scope)
-        if run.status == ReportRun.State.PENDING:
+        if reports.ask_again(run):
             tasks.generate_report.delay(run.pk)
             run.refresh_from_db(fields=["status"])
         messages.success(

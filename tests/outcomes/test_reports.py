@@ -213,10 +213,57 @@ def test_after_the_last_try_the_run_shows_as_failed_with_the_reason(quarter, pcn
 
 def test_readers_get_a_link_when_a_scheduled_report_is_ready(quarter, pcn, commissioner):
     run = reports.ensure(kind="quarterly", period=Q2, pcn=pcn, scheduled=True)
-    reports.generate(run.pk)
+    tasks.generate_report.delay(run.pk)
     assert [message.to for message in mail.outbox] == [[commissioner.email]]
     assert f"/outcomes/reports/{run.pk}/" in mail.outbox[0].body
     assert not mail.outbox[0].attachments
+
+
+def test_readers_are_told_once(quarter, pcn, commissioner):
+    run = reports.ensure(kind="quarterly", period=Q2, pcn=pcn, scheduled=True)
+    tasks.generate_report.delay(run.pk)
+    tasks.tell_readers.delay(run.pk)  # delivered twice
+    assert len(mail.outbox) == 1
+
+
+def test_a_mail_server_down_leaves_the_report_ready_and_the_readers_to_tell(
+    quarter, pcn, commissioner, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise OSError("Connection refused")
+
+    monkeypatch.setattr(reports, "send_mail", down)
+    run = reports.ensure(kind="quarterly", period=Q2, pcn=pcn, scheduled=True)
+    tasks.generate_report.delay(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.readers_told_at) == ("ready", 1, None)
+    monkeypatch.undo()
+    tasks.tell_readers.delay(run.pk)  # the retry, once the server is back
+    assert [message.to for message in mail.outbox] == [[commissioner.email]]
+
+
+def test_a_run_left_running_by_a_lost_worker_is_made_when_asked_again(quarter, pcn):
+    run = reports.ensure(kind="quarterly", period=Q2, pcn=pcn)
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=ReportRun.State.RUNNING, started_at=TODAY - reports.STALE_AFTER
+    )
+    assert reports.generate(run.pk) is True
+    run.refresh_from_db()
+    assert run.status == ReportRun.State.READY
+
+
+def test_a_run_being_made_now_is_not_made_twice(quarter, pcn):
+    run = reports.ensure(kind="quarterly", period=Q2, pcn=pcn)
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.State.RUNNING, started_at=TODAY)
+    assert reports.generate(run.pk) is False
+
+
+def test_a_ready_report_is_never_marked_failed_or_pending(quarter, pcn):
+    run = made_report(pcn)
+    reports.failed(run.pk, OSError("late"))
+    reports.retry_later(run.pk)
+    run.refresh_from_db()
+    assert run.status == ReportRun.State.READY
 
 
 def test_the_command_makes_a_report(quarter, pcn):
@@ -265,6 +312,17 @@ def test_a_quarter_for_a_monthly_report_is_refused_next_to_the_field(
     )
     assert response.status_code == 400
     assert "choose a month" in response.content.decode()
+
+
+def test_asking_again_for_a_failed_report_makes_it(client_for, practice_manager, practice, quarter):
+    period = periods.month(2026, 9)
+    run = reports.ensure(kind="monthly", period=period, practice=practice)
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.State.FAILED, error="Disk full")
+    client_for(practice_manager).post(
+        "/outcomes/reports/", {"report": f"practice-{practice.pk}", "period": "m2026-09"}
+    )
+    run.refresh_from_db()
+    assert (run.status, run.error) == (ReportRun.State.READY, "")
 
 
 def test_the_page_refreshes_itself_until_the_report_is_ready(client_for, commissioner, pcn):
