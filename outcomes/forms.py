@@ -7,6 +7,9 @@ from outcomes import periods
 from spl.fields import DateField
 from spl.models import Practice
 
+# The earliest year a dashboard's dates may start in.
+FIRST_YEAR = 2000
+
 
 class DashboardForm(forms.Form):
     period = forms.ChoiceField(label="Period", required=False)
@@ -32,7 +35,19 @@ class DashboardForm(forms.Form):
                 self.add_error("start", "Enter the first day of the period")
             if not end and "end" not in self.errors:
                 self.add_error("end", "Enter the last day of the period")
-            if start and end and end < start:
+            # Figures start with SPL's data and end with next year's dates
+            # (the NHS year runs to March): nothing outside could be shown,
+            # and far dates break date arithmetic.
+            first, last = FIRST_YEAR, self.today.year + 1
+            for name, value, which in (("start", start, "first"), ("end", end, "last")):
+                if value and not first <= value.year <= last:
+                    self.add_error(
+                        name,
+                        f"The {which} day must be in {first} or later"
+                        if value.year < first
+                        else f"The {which} day must be in {last} or earlier",
+                    )
+            if start and end and end < start and not self.errors:
                 self.add_error("end", "The last day must be the same as or after the first")
         return data
 

@@ -234,7 +234,28 @@ def test_dates_chosen_backwards_are_refused_next_to_the_field(client_for, practi
     query = dates("9", "5")
     response = client_for(practice_manager).get(f"/outcomes/dashboard/{query}")
     assert response.status_code == 400
-    assert "The last day must be the same as or after the first" in response.content.decode()
+    page = response.content.decode()
+    assert "The last day must be the same as or after the first" in page
+    # The dates are in a folded section: unfolded, so the error linked to is seen.
+    assert '<details class="nhsuk-details" open>' in page
+
+
+@pytest.mark.parametrize(
+    ("field", "year", "message"),
+    [
+        ("start", "0026", "The first day must be in 2000 or later"),
+        ("end", "9999", "The last day must be in 2027 or earlier"),
+    ],
+)
+def test_dates_out_of_range_are_refused_next_to_the_field(
+    client_for, practice_manager, field, year, message
+):
+    query = dates("1", "31").replace(f"{field}_year=2026", f"{field}_year={year}")
+    response = client_for(practice_manager).get(f"/outcomes/dashboard/{query}")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f'<a href="#id_{field}_day">{message}</a>' in page
+    assert f'value="{year}"' in page  # what was typed is kept
 
 
 def test_another_pcns_referrals_are_not_counted(client_for, october, other_pcn):
