@@ -233,16 +233,20 @@ def inset_text(content, classes=""):
 
 
 @wrapper
-def card(content, heading, href=""):
-    """`{% card "Heading" href=url %}A description.{% endcard %}`: with `href`, the
-    whole card is a link to it (a clickable card)."""
+def card(content, heading, href="", clickable=False):
+    """`{% card "Heading" href=url %}<p>...</p>{% endcard %}`: with `href`, the
+    heading links to it, and the content is HTML of its own (paragraphs,
+    lists, forms). With `clickable=True` too, the whole card is the link and
+    the content is its one-line description: for a card with nothing else to
+    click, as the link covers it all."""
     if href:
         heading = format_html('<a class="nhsuk-card__link" href="{}">{}</a>', href, heading)
+    if clickable:
+        content = format_html('<p class="nhsuk-card__description">{}</p>', content)
     return format_html(
         '<div class="nhsuk-card{}"><div class="nhsuk-card__content">'
-        '<h3 class="nhsuk-card__heading nhsuk-heading-s">{}</h3>'
-        '<p class="nhsuk-card__description">{}</p></div></div>',
-        _if(href, " nhsuk-card--clickable"),
+        '<h3 class="nhsuk-card__heading nhsuk-heading-s">{}</h3>{}</div></div>',
+        _if(href and clickable, " nhsuk-card--clickable"),
         heading,
         content,
     )

@@ -154,13 +154,26 @@ def test_inset_text_is_read_as_information():
     assert inset.find("span", cls="nhsuk-u-visually-hidden").text == "Information: "
 
 
-def test_a_card_with_a_link_is_clickable():
-    card = page("{% card 'Referrals' href='/referrals/' %}Triage them{% endcard %}").find(
-        "div", cls="nhsuk-card"
-    )
+def test_a_clickable_card_is_one_link():
+    card = page(
+        "{% card 'Referrals' href='/referrals/' clickable=True %}Triage them{% endcard %}"
+    ).find("div", cls="nhsuk-card")
     assert "nhsuk-card--clickable" in card.classes
     assert card.find("a", cls="nhsuk-card__link").attrs["href"] == "/referrals/"
     assert card.find("p", cls="nhsuk-card__description").text == "Triage them"
+
+
+def test_a_card_with_a_link_and_more_in_it_links_its_heading_only():
+    # A clickable card's link covers the card: a form in it could not be used.
+    doc = page(
+        "{% card 'Walking group' href='/services/1/' %}<p>Referred</p><form></form>{% endcard %}"
+    )
+    card = doc.find("div", cls="nhsuk-card")
+    assert "nhsuk-card--clickable" not in card.classes
+    assert card.find("h3").find("a").attrs["href"] == "/services/1/"
+    # The content as it is: a paragraph may not hold paragraphs or forms.
+    assert card.find_all("p", cls="nhsuk-card__description") == []
+    assert card.find("form").tag == "form"
 
 
 def test_details_can_count_what_they_fold_away():
