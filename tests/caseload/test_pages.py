@@ -167,7 +167,16 @@ def test_a_contact_with_errors_keeps_what_was_typed(client_for, case, link_worke
     assert "Enter the time as hours and minutes" in page
     assert "Select how you contacted the person" in page
     assert "Left a voicemail" in page
+    assert "<title>Error: Case: " in page  # said once
     assert not Contact.objects.exists()
+
+
+def test_an_error_in_another_form_of_the_case_page_says_so_in_the_title(
+    client_for, case, link_worker
+):
+    response = client_for(link_worker).post(f"/caseload/cases/{case.pk}/hold/", {})
+    assert response.status_code == 400
+    assert "<title>Error: Case: " in response.content.decode()
 
 
 def test_taking_a_case_from_the_waiting_list(client_for, waiting, link_worker):
