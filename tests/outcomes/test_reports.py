@@ -285,6 +285,17 @@ def test_a_commissioner_sees_their_pcns_reports(client_for, commissioner, pcn, p
     assert f"/outcomes/reports/{monthly.pk}/" in page  # their PCNs' practices too
 
 
+def test_each_reports_link_says_which_report_it_is(client_for, commissioner, pcn):
+    for number in (1, 2):
+        reports.ensure(kind="quarterly", period=periods.quarter(2026, number), pcn=pcn)
+    page = " ".join(client_for(commissioner).get("/outcomes/reports/").content.decode().split())
+    for start in ("1 April 2026", "1 July 2026"):
+        assert (
+            f'Quarterly PCN report: {pcn.name}<span class="nhsuk-u-visually-hidden">, '
+            f"period starting {start}</span></a>"
+        ) in page
+
+
 def test_a_practice_manager_sees_only_their_practices_reports(
     client_for, practice_manager, pcn, practice
 ):
