@@ -386,9 +386,7 @@ def _wellbeing(cases, start, end):
             for name in when
         },
     )
-    swemwbs = found
-    ons4 = {"people": found["ons4_people"], **found}
-    people = swemwbs["people"]
+    people = found["people"]
 
     def number(value):
         return None if value is None else round(float(value), 2)
@@ -398,23 +396,23 @@ def _wellbeing(cases, start, end):
             "SWEMWBS: people with a baseline and a discharge measure",
             [
                 ("People", people),
-                ("Mean score at baseline", number(swemwbs["mean_before"])),
-                ("Mean score at discharge", number(swemwbs["mean_after"])),
-                ("Mean change", number(swemwbs["mean_change"])),
-                ("Improved by 3 points or more", swemwbs["improved"]),
+                ("Mean score at baseline", number(found["mean_before"])),
+                ("Mean score at discharge", number(found["mean_after"])),
+                ("Mean change", number(found["mean_change"])),
+                ("Improved by 3 points or more", found["improved"]),
                 (
                     "Share meaningfully improved, %",
-                    round(100 * swemwbs["improved"] / people, 1) if people else None,
+                    round(100 * found["improved"] / people, 1) if people else None,
                 ),
             ],
         ),
         "ons4": Figure(
-            f"ONS4: mean answers before and after ({ons4['people']} people)",
+            f"ONS4: mean answers before and after ({found['ons4_people']} people)",
             [
                 (
                     item.short,
-                    number(ons4[f"mean_{item.key}_before"]),
-                    number(ons4[f"mean_{item.key}_after"]),
+                    number(found[f"mean_{item.key}_before"]),
+                    number(found[f"mean_{item.key}_after"]),
                 )
                 for item in items
             ],
