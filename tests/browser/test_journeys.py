@@ -4,6 +4,8 @@ import datetime
 import re
 
 import pytest
+import time_machine
+from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.browser import axe
@@ -351,6 +353,7 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
 ):
     from django.core import mail
 
+    from caseload import providers
     from caseload.models import Case, CaseStatus, Connection, ConnectionStatus
     from directory.models import Service, TaxonomyTerm
     from referrals.models import Status
@@ -467,6 +470,11 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
     provider.goto(link.replace("/provider/", "/provider/x"))  # a link spoilt in copying
     expect(provider.locator("main")).to_contain_text("This link does not work")
     provider_axe.check()
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=61)):
+        old_link = providers.provider_link(Connection.objects.get())
+    provider.goto(old_link.removeprefix(settings.SITE_URL))
+    expect(provider.locator("h1")).to_contain_text("This link has expired")
+    provider_axe.check()
     assert not provider_axe.failed, provider_axe.report()
     provider.context.close()
     assert Connection.objects.get().status == ConnectionStatus.ACCEPTED
@@ -475,6 +483,9 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
     expect(page.locator("#connections ~ .nhsuk-card").first).to_contain_text(
         "Accepted by the provider"
     )
+    page.get_by_text("Update this connection").click()  # the details' summary
+    page.get_by_text("Put support on hold").click()
+    check_accessibility(page)  # the page with both forms unfolded
     page.get_by_text("Close the case").first.click()  # the details' summary
     page.get_by_label("Goals met").check()
     page.get_by_label("Closing summary").fill("Joined the Tuesday walking group")
@@ -548,6 +559,7 @@ def test_link_worker_records_and_closes_a_safeguarding_concern_then_flags_for_md
     expect(page.locator(".nhsuk-warning-callout")).to_have_count(0)
 
     page.get_by_text("Flag for an MDT meeting").click()
+    check_accessibility(page)  # the page with the form unfolded
     page.get_by_label("What should the meeting discuss?").fill("Support with meals")
     next_week = datetime.date.today() + datetime.timedelta(days=7)
     page.get_by_label("Day").last.fill(str(next_week.day))
@@ -628,6 +640,17 @@ def test_a_practice_manager_opens_the_dashboard_and_changes_the_period(
         datetime.date.today().strftime("%B %Y")
     )
     expect(page.locator("main")).to_contain_text("Referrals received")
+    # Dates the wrong way round: the error is shown in the dates' unfolded
+    # section (checked by axe as the page loads).
+    page.get_by_label("Period", exact=True).select_option("custom")
+    page.locator("summary", has_text="Dates you choose").click()
+    for field, day in (("start", "9"), ("end", "5")):
+        page.locator(f"#id_{field}_day").fill(day)
+        page.locator(f"#id_{field}_month").fill("10")
+        page.locator(f"#id_{field}_year").fill("2026")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("link", name="The last day must be the same as or after the first").click()
+    expect(page.locator("#id_end_day")).to_be_focused()
 
 
 def test_a_commissioner_asks_for_a_quarterly_report_and_downloads_it(page, commissioner):
