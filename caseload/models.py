@@ -757,9 +757,6 @@ class Connection(models.Model):
         """The statuses it may move to, as (value, label)."""
         return [(status.value, status.label) for status in CONNECTION_MOVES[self.status]]
 
-    def need_label(self):
-        return Reason(self.need).label if self.need in Reason.values else self.need
-
 
 class ConnectionStatusChange(models.Model):
     """Append-only history of a connection's status. `by` is empty when the
