@@ -753,9 +753,9 @@ def connect(request, pk):
     if data is None:
         # At first, services for the person's age and their first need.
         needs = _needs(case)
-        data = {"need": needs[0]} if needs else {}
-        if case.patient.date_of_birth:
-            data["age"] = _age(case.patient)
+        data = {"age": _age(case.patient)}
+        if needs:
+            data["need"] = needs[0]
     form = ServiceSearchForm(data)
     found = form.filter(Service.objects.visible_to(request.user).for_search())
     page = Paginator(found, 20).get_page(request.GET.get("page"))
