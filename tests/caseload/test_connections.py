@@ -23,7 +23,11 @@ from caseload.models import (
 from directory.models import Service, TaxonomyTerm
 from spl import roles
 from spl.models import AuditEvent
-from tests.directory.factories import OrganisationFactory, ServiceFactory
+from tests.directory.factories import (
+    OrganisationFactory,
+    ServiceAtLocationFactory,
+    ServiceFactory,
+)
 from tests.factories import ReferralFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,6 +172,28 @@ def test_the_search_is_for_the_persons_age(client_for, case, link_worker, servic
     page = client_for(link_worker).get(f"/caseload/cases/{case.pk}/connect/").content.decode()
     assert "Chapeltown walking group" in page
     assert "Toddler group" not in page
+
+
+def test_the_search_takes_the_same_queries_for_one_service_or_many(
+    client_for, case, link_worker, pcn, django_assert_max_num_queries, django_assert_num_queries
+):
+    case.referral.reasons.create(reason="loneliness")
+    loneliness = TaxonomyTerm.objects.get(code="loneliness")
+
+    def add_service(name):
+        made = make_service(pcn, name=name)
+        made.taxonomy_terms.add(loneliness)
+        ServiceAtLocationFactory(service=made)
+
+    client = client_for(link_worker)
+    url = f"/caseload/cases/{case.pk}/connect/"
+    add_service("Walk 0")
+    with django_assert_max_num_queries(20) as one:
+        assert len(client.get(url).context["page"].object_list) == 1
+    for number in range(1, 16):
+        add_service(f"Walk {number}")
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(client.get(url).context["page"].object_list) == 16
 
 
 # The referral email
