@@ -843,7 +843,10 @@ def record_measure(request, pk, instrument):
                 answers=form.answers(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            # A second baseline or discharge is the timepoint to change: say so
+            # beside it. (A list of errors has no single code.)
+            duplicate = getattr(error, "code", None) == "duplicate"
+            form.add_error("timepoint" if duplicate else None, error)
         else:
             messages.success(request, f"{definition.name}: recorded")
             return redirect(f"{case.get_absolute_url()}#wellbeing")

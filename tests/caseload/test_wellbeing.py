@@ -249,6 +249,28 @@ def test_a_measure_is_recorded_from_the_form(client_for, case, link_worker):
     assert WellbeingMeasure.objects.get().score == Decimal("25.03")
 
 
+def test_a_second_baseline_is_refused_beside_the_timepoint_and_nothing_is_lost(
+    client_for, case, link_worker
+):
+    record(case, link_worker)
+    data = {
+        "timepoint": "baseline",
+        "taken_on_day": "1",
+        "taken_on_month": "11",
+        "taken_on_year": "2026",
+    }
+    response = client_for(link_worker).post(form_url(case), data | swemwbs_answers(28))
+    assert response.status_code == 400
+    message = "This case already has a baseline SWEMWBS. Record a review instead."
+    assert response.context["form"].errors == {"timepoint": [message]}
+    page = response.content.decode()
+    assert f'<a href="#id_timepoint_0">{message}</a>' in page
+    beside = r'id="id_timepoint-error">\s*<span class="nhsuk-u-visually-hidden">Error: </span>'
+    assert re.search(beside + re.escape(message), page)
+    assert 'value="2026"' in page
+    assert WellbeingMeasure.objects.count() == 1
+
+
 def test_the_case_page_shows_the_change_and_a_chart(client_for, case, link_worker):
     record(case, link_worker, answers=swemwbs_answers(18))
     record(case, link_worker, timepoint="review", answers=swemwbs_answers(24))
