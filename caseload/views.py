@@ -1116,6 +1116,9 @@ def provider_answer(request, token):
     status = 200
     if request.method == "POST":
         step = request.POST.get("step")
+        if step not in ("answer", "attendance"):
+            # Not a form this page shows: show the page as it is now.
+            return redirect("provider:answer", token=token)
         if step == "answer":
             answer_form = ProviderAnswerForm(request.POST, prefix="answer")
             if answer_form.is_valid():
@@ -1126,7 +1129,7 @@ def provider_answer(request, token):
                     reason=data["reason"],
                 )
                 return _answered(request, token, done)
-        elif step == "attendance":
+        else:
             attendance_form = ProviderAttendanceForm(request.POST, prefix="attendance")
             if attendance_form.is_valid():
                 done = connections.provider_attendance(
@@ -1135,7 +1138,6 @@ def provider_answer(request, token):
                 )
                 return _answered(request, token, done)
         status = 400
-    connection.refresh_from_db(fields=["status", "provider_reason", "answered_at"])
     audit.record(None, audit.VIEW, connection, patient=connection.patient)
     return render(
         request,

@@ -301,6 +301,16 @@ def test_the_provider_later_says_the_person_came(client, referred):
     assert referred.status == ConnectionStatus.ATTENDED
 
 
+@pytest.mark.parametrize("data", [{"step": "other", "answer-answer": "accept"}, {}])
+def test_a_post_that_is_no_answer_shows_the_page_again(client, referred, data):
+    link = path_of(link_of(mail.outbox[0]))
+    response = client.post(link, data)
+    assert (response.status_code, response["Location"]) == (302, link)
+    assert "Can you take this referral?" in client.get(link).content.decode()
+    referred.refresh_from_db()
+    assert referred.status == ConnectionStatus.REFERRED
+
+
 def test_an_expired_link_answers_nothing(client, referred):
     link = path_of(link_of(mail.outbox[0]))
     later = NOW + datetime.timedelta(days=providers.PROVIDER_LINK_DAYS, seconds=1)
