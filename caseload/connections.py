@@ -10,9 +10,11 @@ signing (caseload.providers), which expires after PROVIDER_LINK_DAYS. Through it
 the provider, who has no account, sees only what the person agreed to share,
 accepts or declines with a reason, and later says whether the person attended.
 Each answer is taken once: a second answer to the same question changes
-nothing. A provider who has not answered is reminded once after
-PROVIDER_REMINDER_DAYS; after PROVIDER_NO_RESPONSE_DAYS the connection is "no
-response", which flags the case (`chase_providers`, run daily).
+nothing, and nor does any answer once the person's case has closed (closing
+leaves each connection in one of CONNECTION_ENDINGS). A provider who has not
+answered is reminded once after PROVIDER_REMINDER_DAYS; after
+PROVIDER_NO_RESPONSE_DAYS the connection is "no response", which flags the
+case (`chase_providers`, run daily).
 
 The link and the emails are caseload.providers'. Dependencies run one way:
 tasks -> connections -> providers.
@@ -27,10 +29,13 @@ from django.utils import timezone
 
 from caseload import providers
 from caseload.models import (
+    CONNECTION_ENDINGS,
     CONNECTION_MOVES,
+    OPEN_CASE_STATUSES,
     OPEN_CONNECTION_STATUSES,
     PROVIDER_NO_RESPONSE_DAYS,
     PROVIDER_REMINDER_DAYS,
+    SYSTEM_ONLY_STATUSES,
     Connection,
     ConnectionKind,
     ConnectionStatus,
@@ -111,6 +116,12 @@ def move(*, connection, to, by, note=""):
     said so on the phone, the person went, it has ended)."""
     if not connection.case.is_open:
         raise ValidationError("This case is closed", code="closed")
+    if to in SYSTEM_ONLY_STATUSES:
+        raise ValidationError(
+            f"SPL marks a referral {ConnectionStatus(to).label.lower()} after "
+            f"{PROVIDER_NO_RESPONSE_DAYS} days without an answer",
+            code="not_allowed",
+        )
     return _move(connection, to, by=by, note=note.strip())
 
 
@@ -142,10 +153,16 @@ def provider_attendance(*, connection, attended):
 
 def end_open_connections(*, case, by, final):
     """At closure: move each connection still open to its final state, given
-    as {connection id: status}; those not given end. Call in the closing
-    transaction."""
+    as {connection id: status} and one of CONNECTION_ENDINGS; those not given
+    end. Call in the closing transaction."""
     for connection in case.connections.filter(status__in=OPEN_CONNECTION_STATUSES):
         to = final.get(connection.pk) or ConnectionStatus.ENDED
+        if to not in CONNECTION_ENDINGS:
+            raise ValidationError(
+                f"A connection cannot be left {ConnectionStatus(to).label.lower()} "
+                "when the case closes",
+                code="not_an_ending",
+            )
         _move(connection, to, by=by, note="The case closed")
 
 
@@ -155,7 +172,9 @@ def chase_providers(now=None):
     PROVIDER_NO_RESPONSE_DAYS as "no response". Safe to run twice. Returns
     (reminders queued, connections marked)."""
     now = now or timezone.now()
-    waiting = Connection.objects.filter(status=ConnectionStatus.REFERRED)
+    waiting = Connection.objects.filter(
+        status=ConnectionStatus.REFERRED, case__status__in=OPEN_CASE_STATUSES
+    )
     reminded = 0
     remind_before = now - datetime.timedelta(days=PROVIDER_REMINDER_DAYS)
     for connection in waiting.filter(referred_at__lte=remind_before).exclude(
@@ -185,8 +204,17 @@ def chase_providers(now=None):
 def _move(connection, to, *, by, note="", only_from=None, provider_reason=None):
     """Move the connection to `to` if it may go there from where it is now
     (and, with `only_from`, only from those). Returns it, or None when it had
-    already moved on: an answer given twice changes nothing."""
-    connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    already moved on: an answer given twice changes nothing. On a closed case,
+    nothing from the provider or SPL (`by` None) changes anything either."""
+    # Only the connection is locked: the closing holds the case's lock, then
+    # locks its connections.
+    connection = (
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=connection.pk)
+    )
+    if by is None and not connection.case.is_open:
+        return None
     if to not in CONNECTION_MOVES[connection.status] or (
         only_from and connection.status not in only_from
     ):
@@ -216,6 +244,6 @@ def _record(connection, *, from_status, by, note=""):
         from_status=from_status,
         to_status=connection.status,
         by=by,
-        by_provider=by is None and connection.status not in (ConnectionStatus.NO_RESPONSE,),
+        by_provider=by is None and connection.status not in SYSTEM_ONLY_STATUSES,
         note=note,
     )

@@ -299,14 +299,9 @@ class CloseForm(forms.Form):
             del self.fields["no_discharge_measure"]
         self.open_connections = list(open_connections)
         for connection in self.open_connections:
-            ends = [
-                (status, label)
-                for status, label in connection.moves()
-                if status != ConnectionStatus.NO_RESPONSE
-            ]
             self.fields[f"connection-{connection.pk}"] = forms.ChoiceField(
                 label=f"{connection.service.name}: how did it end?",
-                choices=ends,
+                choices=connection.endings(),
                 initial=ConnectionStatus.ENDED,
                 widget=forms.Select,
             )
@@ -580,11 +575,7 @@ class ConnectionMoveForm(forms.Form):
 
     def __init__(self, *args, connection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [
-            (status, label)
-            for status, label in connection.moves()
-            if status != ConnectionStatus.NO_RESPONSE
-        ]
+        self.fields["to"].choices = connection.moves(by_hand=True)
 
 
 class ProviderAnswerForm(forms.Form):

@@ -645,9 +645,9 @@ class ConnectionStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
-# Where a connection may go from each status, by the link worker's hand. The
+# Where a connection may go from each status. The link worker's hand, the
 # provider's answers (accepted, declined, attended, did not attend) and "no
-# response" after PROVIDER_NO_RESPONSE_DAYS follow the same map.
+# response" after PROVIDER_NO_RESPONSE_DAYS all follow this map.
 CONNECTION_MOVES = {
     ConnectionStatus.SUGGESTED: (
         ConnectionStatus.ATTENDED,
@@ -677,6 +677,19 @@ CONNECTION_MOVES = {
 }
 # Statuses a connection can still move on from.
 OPEN_CONNECTION_STATUSES = tuple(status for status, moves in CONNECTION_MOVES.items() if moves)
+# Statuses only SPL records: "no response" means the provider did not answer
+# in PROVIDER_NO_RESPONSE_DAYS (connections.chase_providers), which is not
+# something a link worker chooses.
+SYSTEM_ONLY_STATUSES = (ConnectionStatus.NO_RESPONSE,)
+# Where a connection may be left when its case closes: how it ended, as far as
+# anyone knows. Referred, no response and accepted still wait on the provider
+# or the person, and nothing moves a closed case's connections on.
+CONNECTION_ENDINGS = (
+    ConnectionStatus.ATTENDED,
+    ConnectionStatus.DID_NOT_ATTEND,
+    ConnectionStatus.DECLINED,
+    ConnectionStatus.ENDED,
+)
 # A provider who has not answered a referral is reminded once after this many
 # days; after PROVIDER_NO_RESPONSE_DAYS the connection is marked "no response".
 PROVIDER_REMINDER_DAYS = 7
@@ -753,9 +766,20 @@ class Connection(models.Model):
     def awaiting_attendance(self):
         return self.status == ConnectionStatus.ACCEPTED
 
-    def moves(self):
-        """The statuses it may move to, as (value, label)."""
-        return [(status.value, status.label) for status in CONNECTION_MOVES[self.status]]
+    def moves(self, *, by_hand=False):
+        """The statuses it may move to, as (value, label); `by_hand`, only
+        those a link worker may record."""
+        return [
+            (status.value, status.label)
+            for status in CONNECTION_MOVES[self.status]
+            if not (by_hand and status in SYSTEM_ONLY_STATUSES)
+        ]
+
+    def endings(self):
+        """The statuses a link worker may say it ended in when its case
+        closes, as (value, label)."""
+        moves = self.moves(by_hand=True)
+        return [(value, label) for value, label in moves if value in CONNECTION_ENDINGS]
 
 
 class ConnectionStatusChange(models.Model):

@@ -1116,6 +1116,10 @@ def provider_answer(request, token):
     status = 200
     if request.method == "POST":
         step = request.POST.get("step")
+        if not connection.case.is_open:
+            # connections refuse it too; this tells the provider why.
+            messages.info(request, "The person's support has ended: your answer was not recorded")
+            return redirect("provider:answer", token=token)
         if step not in ("answer", "attendance"):
             # Not a form this page shows: show the page as it is now.
             return redirect("provider:answer", token=token)

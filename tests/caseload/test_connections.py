@@ -14,6 +14,7 @@ from django.core.management import call_command
 from caseload import connections, providers, reminders, services
 from caseload.models import (
     Case,
+    CaseStatus,
     CloseReason,
     Connection,
     ConnectionKind,
@@ -447,6 +448,114 @@ def test_a_connection_on_a_closed_case_cannot_be_moved(referred, case, link_work
     referred.refresh_from_db()
     with pytest.raises(ValidationError, match="closed"):
         connections.move(connection=referred, to=ConnectionStatus.ENDED, by=link_worker)
+
+
+def close_as_before(case):
+    """Close the case as closing once could: leaving its connections where
+    they were, even waiting on the provider."""
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED, closed_at=NOW, close_reason=CloseReason.GOALS_MET
+    )
+
+
+def test_the_link_worker_cannot_mark_no_response_by_hand(referred, link_worker):
+    with pytest.raises(ValidationError, match="SPL marks"):
+        connections.move(connection=referred, to=ConnectionStatus.NO_RESPONSE, by=link_worker)
+
+
+def test_the_move_form_offers_what_the_link_worker_may_record(
+    client_for, referred, case, link_worker
+):
+    response = client_for(link_worker).get(case.get_absolute_url())
+    [(_, form)] = response.context["connection_rows"]
+    assert [value for value, _ in form.fields["to"].choices] == ["accepted", "declined", "ended"]
+
+
+def test_closing_offers_only_how_a_referral_waiting_for_an_answer_could_end(
+    client_for, referred, case, link_worker
+):
+    form = client_for(link_worker).get(case.get_absolute_url()).context["close_form"]
+    choices = form.fields[f"connection-{referred.pk}"].choices
+    assert [value for value, _ in choices] == ["declined", "ended"]
+
+
+def test_closing_offers_only_how_an_accepted_referral_could_end(
+    client_for, referred, case, link_worker
+):
+    connections.provider_answer(connection=referred, accepted=True)
+    form = client_for(link_worker).get(case.get_absolute_url()).context["close_form"]
+    choices = form.fields[f"connection-{referred.pk}"].choices
+    assert [value for value, _ in choices] == ["attended", "did_not_attend", "ended"]
+
+
+def test_the_close_form_refuses_a_state_that_is_not_an_ending(
+    client_for, referred, case, link_worker
+):
+    response = client_for(link_worker).post(
+        f"/caseload/cases/{case.pk}/close/",
+        {
+            "close-reason": "goals_met",
+            "close-summary": "Walking weekly",
+            "close-no_discharge_measure": "Declined to answer",
+            f"close-connection-{referred.pk}": "accepted",
+        },
+    )
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).is_open
+    referred.refresh_from_db()
+    assert referred.status == ConnectionStatus.REFERRED
+
+
+def test_a_case_cannot_close_leaving_a_connection_waiting(referred, case, link_worker):
+    with pytest.raises(ValidationError, match="cannot be left accepted by the provider"):
+        services.close(
+            case=case,
+            by=link_worker,
+            reason=CloseReason.GOALS_MET,
+            summary="Done",
+            final={referred.pk: ConnectionStatus.ACCEPTED},
+        )
+    assert Case.objects.get(pk=case.pk).is_open
+    referred.refresh_from_db()
+    assert referred.status == ConnectionStatus.REFERRED
+
+
+def test_a_providers_answer_after_closure_changes_nothing(client, referred, case, link_worker):
+    services.close(case=case, by=link_worker, reason=CloseReason.GOALS_MET, summary="Done")
+    response = client.post(
+        path_of(link_of(mail.outbox[0])), {"step": "answer", "answer-answer": "accept"}
+    )
+    assert response.status_code == 302
+    referred.refresh_from_db()
+    assert referred.status == ConnectionStatus.ENDED
+    assert referred.history.count() == 2
+
+
+def test_the_providers_page_says_the_persons_support_has_ended(client, referred, case, link_worker):
+    services.close(case=case, by=link_worker, reason=CloseReason.GOALS_MET, summary="Done")
+    page = client.get(path_of(link_of(mail.outbox[0]))).content.decode()
+    assert "The person's support has ended" in page
+    assert "Can you take this referral?" not in page
+
+
+def test_a_provider_cannot_move_a_connection_a_closed_case_left_waiting(client, referred, case):
+    connections.provider_answer(connection=referred, accepted=True)
+    close_as_before(case)
+    link = path_of(link_of(mail.outbox[0]))
+    page = client.get(link).content.decode()
+    assert "Did the person come?" not in page
+    response = client.post(link, {"step": "attendance", "attendance-attended": "yes"}, follow=True)
+    assert "your answer was not recorded" in response.content.decode()
+    assert connections.provider_attendance(connection=referred, attended=True) is False
+    referred.refresh_from_db()
+    assert referred.status == ConnectionStatus.ACCEPTED
+
+
+def test_providers_are_not_chased_about_a_closed_case(referred, case):
+    close_as_before(case)
+    assert chase(14) == (0, 0)
+    referred.refresh_from_db()
+    assert referred.status == ConnectionStatus.REFERRED
 
 
 def test_the_case_page_shows_the_connection_and_its_history(
