@@ -155,7 +155,10 @@ def end_open_connections(*, case, by, final):
     """At closure: move each connection still open to its final state, given
     as {connection id: status} and one of CONNECTION_ENDINGS; those not given
     end. Call in the closing transaction."""
-    for connection in case.connections.filter(status__in=OPEN_CONNECTION_STATUSES):
+    still_open = case.connections.filter(status__in=OPEN_CONNECTION_STATUSES)
+    # Locked in one query. Each connection's case is `case` (the related
+    # manager says so), whose person the closing has already read.
+    for connection in still_open.select_for_update(of=("self",)):
         to = final.get(connection.pk) or ConnectionStatus.ENDED
         if to not in CONNECTION_ENDINGS:
             raise ValidationError(
@@ -163,7 +166,7 @@ def end_open_connections(*, case, by, final):
                 "when the case closes",
                 code="not_an_ending",
             )
-        _move(connection, to, by=by, note="The case closed")
+        _move_locked(connection, to, by=by, note="The case closed")
 
 
 def chase_providers(now=None):
@@ -201,18 +204,24 @@ def chase_providers(now=None):
     return reminded, marked
 
 
-def _move(connection, to, *, by, note="", only_from=None, provider_reason=None):
-    """Move the connection to `to` if it may go there from where it is now
-    (and, with `only_from`, only from those). Returns it, or None when it had
-    already moved on: an answer given twice changes nothing. On a closed case,
-    nothing from the provider or SPL (`by` None) changes anything either."""
-    # Only the connection is locked: the closing holds the case's lock, then
-    # locks its connections.
-    connection = (
+def _move(connection, to, **how):
+    """Lock the connection and move it (`_move_locked`)."""
+    # Only the connection's row is locked: the closing holds the case's lock,
+    # then locks its connections.
+    locked = (
         Connection.objects.select_for_update(of=("self",))
-        .select_related("case")
+        .select_related("case__referral__patient")
         .get(pk=connection.pk)
     )
+    return _move_locked(locked, to, **how)
+
+
+def _move_locked(connection, to, *, by, note="", only_from=None, provider_reason=None):
+    """Move the locked connection to `to` if it may go there from where it is
+    now (and, with `only_from`, only from those). Returns it, or None when it
+    had already moved on: an answer given twice changes nothing. On a closed
+    case, nothing from the provider or SPL (`by` None) changes anything
+    either."""
     if by is None and not connection.case.is_open:
         return None
     if to not in CONNECTION_MOVES[connection.status] or (
@@ -234,7 +243,7 @@ def _move(connection, to, *, by, note="", only_from=None, provider_reason=None):
         fields += ["provider_reason", "answered_at"]
     connection.save(update_fields=fields)
     _record(connection, from_status=from_status, by=by, note=note)
-    audit.record(by, audit.UPDATE, connection, patient=connection.case.referral.patient)
+    audit.record(by, audit.UPDATE, connection, patient=connection.patient)
     return connection
 
 

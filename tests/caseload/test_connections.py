@@ -10,6 +10,8 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 
 from caseload import connections, providers, reminders, services
 from caseload.models import (
@@ -424,6 +426,33 @@ def test_closing_gives_each_open_connection_its_final_state(referred, case, link
     referred.refresh_from_db()
     signposted.refresh_from_db()
     assert (referred.status, signposted.status) == ("attended", "ended")
+
+
+def queries_to_close_with(connections_open, practice, link_worker, pcn):
+    referral = ReferralFactory(patient__registered_practice=practice)
+    case = services.allocate(referral=referral, to=link_worker, by=link_worker)
+    case = services.person_agreed(case=case, by=link_worker)
+    for number in range(connections_open):
+        connections.connect(
+            case=case,
+            service=make_service(pcn, name=f"Group {number}"),
+            by=link_worker,
+            kind=ConnectionKind.SIGNPOSTED,
+            need="loneliness",
+            why="Likes company",
+        )
+    with CaptureQueriesContext(db) as queries:
+        services.close(case=case, by=link_worker, reason=CloseReason.GOALS_MET, summary="Done")
+    assert not case.connections.filter(status=ConnectionStatus.SUGGESTED).exists()
+    return len(queries)
+
+
+def test_closing_takes_three_queries_for_each_open_connection(practice, link_worker, pcn):
+    # Its new status, its history row and its audit event: the lock and the
+    # person are read once for the case.
+    one = queries_to_close_with(1, practice, link_worker, pcn)
+    five = queries_to_close_with(5, practice, link_worker, pcn)
+    assert five - one == 4 * 3
 
 
 def test_the_close_form_asks_how_each_open_connection_ended(
