@@ -5,9 +5,11 @@ a mobile width, from a live server loaded with the demo data.
 """
 
 import csv
+import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 
@@ -414,6 +416,7 @@ def test_caseload_lists_for_the_team_the_gp_and_the_practice(page, demo):
     page.wait_for_url("**/accounts/login/")
     log_in(page, "manager@example.org")
     page.goto("/caseload/gp-summaries/")
+    shoot(page, "gp-closing-summaries")
     page.locator("tbody a").first.click()
     page.wait_for_load_state()
     shoot(page, "gp-closing-summary")
@@ -439,6 +442,12 @@ def test_connecting_someone_and_the_providers_page(page, demo):
     page.goto(provider_link(waiting).split("8000", 1)[-1])
     shoot(page, "provider-answer")
     shoot(page, "provider-answer-mobile", width=375)
+    page.goto(provider_link(waiting).split("8000", 1)[-1].replace("/provider/", "/provider/x"))
+    shoot(page, "provider-bad-link")
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=61)):
+        expired = provider_link(waiting)
+    page.goto(expired.split("8000", 1)[-1])
+    shoot(page, "provider-expired-link")
 
 
 def test_wellbeing_measures(page, demo):
@@ -505,3 +514,11 @@ def test_reports_page(page, demo):
     shoot(page, "report-ready")
     page.goto("/outcomes/reports/")
     shoot(page, "reports")
+    from outcomes.models import ReportRun
+
+    failed = ReportRun.objects.filter(status=ReportRun.State.READY).first()
+    ReportRun.objects.filter(pk=failed.pk).update(
+        status=ReportRun.State.FAILED, error="The PDF could not be written: the disk was full."
+    )
+    page.goto(f"/outcomes/reports/{failed.pk}/")
+    shoot(page, "report-failed")
