@@ -229,7 +229,7 @@ class CaseloadFilterForm(forms.Form):
         self.fields["practice"].queryset = Practice.objects.visible_to(user).order_by("name")
 
     def filter(self, cases, flags):
-        """`cases` filtered as chosen; `flags` are theirs (CaseQuerySet.flags),
+        """`cases` filtered as chosen; `flags` are theirs (caseload.flags.of),
         so a flag chosen is the one the rows and Today show."""
         if not self.is_valid():
             return cases

@@ -7,13 +7,9 @@ contacts with the person; its status and who holds it change only through
 caseload.services, which keeps an append-only history of both.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,146 +61,13 @@ class CaseQuerySet(PCNScopedQuerySet):
     def held_by(self, user):
         return self.open().filter(link_worker=user)
 
-    def with_flags(self, today=None):
-        """Annotate what a caseload row needs to say and be filtered by, worked
-        out from the contacts and dates, never stored (so never stale):
-
-        - `last_contact_at` and `attempts` (contacts that did not reach the person);
-        - `no_recent_contact`: open, and nothing recorded for NO_CONTACT_DAYS
-          (counted from the opening while there is no contact yet);
-        - `unable_to_contact`: still contacting after ATTEMPTS_BEFORE_CLOSING
-          attempts, so closing is offered;
-        - `resume_overdue`: on hold past the date it was to resume;
-        - `safeguarding`: a safeguarding concern is open, and
-          `safeguarding_follow_up`: one's follow-up date has come;
-        - `awaiting_reply`: referred back to a clinician who has not replied;
-        - `review_due`: the agreed plan's review date has come (`plan_review_on`);
-        - `goals_overdue`: a goal or an action of the agreed plan is past its
-          date and not done;
-        - `provider_no_response`: a service referred to has not answered in
-          PROVIDER_NO_RESPONSE_DAYS (caseload.connections);
-        - `baseline_due`: the link worker has spoken with the person and no
-          baseline wellbeing measure is recorded.
-        """
-        today = today or timezone.localdate()
-        since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
-        contacts = Contact.objects.filter(case=OuterRef("pk")).order_by()
-        attempts = (
-            contacts.exclude(outcome=ContactOutcome.SPOKE)
-            .values("case")
-            .annotate(count=models.Count("pk"))
-            .values("count")
-        )
-        return self.annotate(
-            last_contact_at=Subquery(contacts.order_by("-at").values("at")[:1]),
-            attempts=Coalesce(Subquery(attempts), 0),
-            plan_review_on=Subquery(
-                Plan.objects.filter(case=OuterRef("pk"), number__isnull=False)
-                .order_by("-number")
-                .values("review_on")[:1]
-            ),
-            safeguarding=Exists(
-                SafeguardingConcern.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
-            ),
-            awaiting_reply=Exists(
-                ReferBack.objects.filter(case=OuterRef("pk"), acknowledged_at__isnull=True)
-            ),
-            safeguarding_follow_up=Exists(
-                SafeguardingConcern.objects.filter(
-                    case=OuterRef("pk"), closed_at__isnull=True, follow_up_on__lte=today
-                )
-            ),
-        ).annotate(
-            # A flag that refers to a subquery above makes PostgreSQL run it
-            # again. So each tests the case's own columns first (the subquery
-            # then runs only where it can change the answer), and none refers
-            # to one twice.
-            no_recent_contact=_flag(
-                Q(status__in=OPEN_CASE_STATUSES)
-                & LessThan(Coalesce("last_contact_at", "opened_at"), since)
-            ),
-            unable_to_contact=_flag(
-                Q(status=CaseStatus.CONTACTING) & Q(attempts__gte=ATTEMPTS_BEFORE_CLOSING)
-            ),
-            resume_overdue=_flag(Q(status=CaseStatus.ON_HOLD) & Q(resume_on__lt=today)),
-            review_due=_flag(Q(status__in=OPEN_CASE_STATUSES) & Q(plan_review_on__lte=today)),
-            goals_overdue=Exists(_overdue(Goal, today)) | Exists(_overdue(PlanAction, today)),
-            provider_no_response=Exists(
-                Connection.objects.filter(case=OuterRef("pk"), status=ConnectionStatus.NO_RESPONSE)
-            ),
-            baseline_due=_flag(
-                Q(status__in=OPEN_CASE_STATUSES)
-                & Exists(contacts.filter(outcome=ContactOutcome.SPOKE))
-                & ~Exists(
-                    WellbeingMeasure.objects.filter(
-                        case=OuterRef("pk"), timepoint=Timepoint.BASELINE
-                    )
-                )
-            ),
-        )
-
-    def flags(self):
-        """{case id: {flag: value}}: what `with_flags` works out, for every case
-        here in one query, to count what is due and to show on rows."""
-        names = ("last_contact_at", "attempts", "plan_review_on", *Case.ROW_FLAGS,
-                 "safeguarding_follow_up")  # fmt: skip
-        return {row.pop("pk"): row for row in self.with_flags().values("pk", *set(names))}
-
-    def for_list(self, *, with_flags=True):
+    def for_list(self):
         """What a caseload row shows, in as many queries as rows do not change:
-        the person, the referral and its reasons, and (unless the caller has
-        them) the flags."""
-        rows = self.select_related("referral__patient", "practice").prefetch_related(
+        the person, the referral and its reasons (the flags come from
+        caseload.flags)."""
+        return self.select_related("referral__patient", "practice").prefetch_related(
             "referral__reasons"
         )
-        return rows.with_flags() if with_flags else rows
-
-
-# What is due on a caseload, by the flag of CaseQuerySet.with_flags that says
-# it: the one list that the caseload's Today and the daily digest both show.
-# Named apart from the flags: an aggregate named as the annotation it filters
-# on makes Django filter on its own alias.
-DUE = {
-    "follow_ups": "safeguarding_follow_up",
-    "reviews": "review_due",
-    "goals": "goals_overdue",
-    "to_resume": "resume_overdue",
-    "unreached": "unable_to_contact",
-    "no_contact": "no_recent_contact",
-    "no_response": "provider_no_response",
-    "baselines": "baseline_due",
-}
-
-
-def due_counts():
-    """DUE as aggregates over `with_flags()` (the daily digest)."""
-    return {name: models.Count("pk", filter=Q(**{flag: True})) for name, flag in DUE.items()}
-
-
-def due_in(flags):
-    """DUE counted over rows of `CaseQuerySet.flags()` (the caseload's Today)."""
-    return {name: sum(1 for row in flags.values() if row[flag]) for name, flag in DUE.items()}
-
-
-def _flag(condition):
-    return ExpressionWrapper(condition, output_field=models.BooleanField())
-
-
-def _overdue(model, today):
-    """Goals (or actions) of the case's latest agreed plan past their date and
-    not done."""
-    later = Plan.objects.filter(case=OuterRef("plan__case"), number__gt=OuterRef("plan__number"))
-    not_done = (
-        Q(status__in=[GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS])
-        if model is Goal
-        else Q(done=False)
-    )
-    return model.objects.filter(
-        not_done,
-        plan__case=OuterRef("pk"),
-        plan__number__isnull=False,
-        by_when__lt=today,
-    ).filter(~Exists(later))
 
 
 class Case(models.Model):
@@ -289,7 +152,7 @@ class Case(models.Model):
     def is_on_hold(self):
         return self.status == CaseStatus.ON_HOLD
 
-    # The flags of CaseQuerySet.with_flags a row shows as tags.
+    # The flags of caseload.flags a row shows as tags.
     ROW_FLAGS = (
         "safeguarding",
         "goals_overdue",
@@ -304,7 +167,7 @@ class Case(models.Model):
 
     @property
     def flagged(self):
-        """Whether any row flag is set (on a case from `with_flags()`)."""
+        """Whether any row flag is set (on a case given its caseload.flags)."""
         return any(getattr(self, name, False) for name in self.ROW_FLAGS)
 
     @property

@@ -2,17 +2,15 @@
 
 The daily task (caseload.tasks.send_daily_reminders) or the
 `send_caseload_reminders` command runs `send_daily_digests`: it works out, from
-the cases and contacts, each link worker's cases on hold past their date to
-resume, not reached after 3 attempts, without a contact for 14 days, and with a
-safeguarding concern's follow-up date come (the flags of
-CaseQuerySet.with_flags), and emails each link worker with any of
-them one digest: counts and a link, never a name. Each digest is claimed by
-creating its ReminderDigest (unique per user and day), so two runs at once, or
-one run twice, never send twice. Plan reviews due and overdue goals count too;
-providers' non-responses join when the caseload gains connections.
+the cases and what is recorded on them, what is due on each link worker's
+caseload (caseload.flags.DUE: the list the caseload's Today shows), and emails
+each link worker with anything due one digest: counts and a link, never a
+name. Each digest is claimed by creating its ReminderDigest (unique per user and
+day), so two runs at once, or one run twice, never send twice.
 """
 
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -21,28 +19,25 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from caseload.models import Case, ReminderDigest, due_counts
+from caseload import flags
+from caseload.models import Case, ReminderDigest
 from spl.models import User
 
 logger = logging.getLogger(__name__)
 
 
 def due(today=None):
-    """{link worker id: the counts of caseload.models.due_counts} for each active
-    link worker with anything due."""
-    rows = (
-        Case.objects.open()
-        .filter(link_worker__isnull=False, link_worker__is_active=True)
-        .with_flags(today)
-        .values("link_worker")
-        .annotate(**due_counts())
-        .order_by("link_worker")
-    )
+    """{link worker id: the counts of caseload.flags.DUE} for each active link
+    worker with anything due."""
+    held = Case.objects.open().filter(link_worker__isnull=False, link_worker__is_active=True)
+    by_worker = defaultdict(dict)
+    for pk, row in flags.of(held, today).items():
+        by_worker[row["link_worker_id"]][pk] = row
     found = {}
-    for row in rows:
-        worker = row.pop("link_worker")
-        if any(row.values()):
-            found[worker] = row
+    for worker, rows in sorted(by_worker.items()):
+        counts = flags.due_in(rows)
+        if any(counts.values()):
+            found[worker] = counts
     return found
 
 

@@ -11,14 +11,14 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from caseload import connections, instruments, measures, plans, providers, services
+from caseload import connections, flags, instruments, measures, plans, providers, services
 from caseload.forms import (
     WAITING_LIST,
     ActionForm,
@@ -60,7 +60,6 @@ from caseload.models import (
     ReferBack,
     SafeguardingConcern,
     Timepoint,
-    due_in,
 )
 from directory.forms import ServiceSearchForm
 from directory.models import Service
@@ -83,17 +82,19 @@ def caseload(request):
     mine = visible.held_by(request.user)
     # The flags of every case held, in one query: Today counts them, the rows
     # show them, and the filter picks cases by them.
-    flags = mine.flags()
+    found = flags.of(mine)
     filters = CaseloadFilterForm(request.GET or None, user=request.user)
     search = FindCaseForm(request.POST if request.method == "POST" else None)
     searched = search.is_bound and search.is_valid()
-    cases = filters.filter(mine, flags).order_by("opened_at", "pk")
+    cases = filters.filter(mine, found).order_by("opened_at", "pk")
     if searched:
         cases = search.filter(cases)
-    page = Paginator(cases, PAGE_SIZE).get_page(1 if searched else request.GET.get("page"))
-    page.object_list = _rows(visible, page, "opened_at", flags=flags)
+    page = Paginator(cases.for_list(), PAGE_SIZE).get_page(
+        1 if searched else request.GET.get("page")
+    )
+    page.object_list = _with_flags(page.object_list, found)
     audit.record_list(request.user, page)
-    today = due_in(flags)
+    today = flags.due_in(found)
     return render(
         request,
         "caseload/caseload.html",
@@ -130,8 +131,9 @@ def _year_so_far(user):
 def waiting_list(request):
     """The PCN's cases nobody holds yet, longest wait first."""
     visible = Case.objects.visible_to(request.user)
-    page = Paginator(visible.waiting(), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _rows(visible, page, "referral__received_at")
+    page = Paginator(visible.waiting().for_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    page.object_list = _with_flags(rows, flags.of(visible.filter(pk__in=[r.pk for r in rows])))
     audit.record_list(request.user, page)
     return render(request, "caseload/waiting_list.html", {"page": page})
 
@@ -148,13 +150,18 @@ def team(request):
         row["link_worker"]: row
         for row in visible.open()
         .filter(link_worker__isnull=False)
-        .with_flags()
         .values("link_worker")
         .annotate(
             open=Count("pk"),
             contacting=Count("pk", filter=Q(status=CaseStatus.CONTACTING)),
             on_hold=Count("pk", filter=Q(status=CaseStatus.ON_HOLD)),
-            concerns=Count("pk", filter=Q(safeguarding=True)),
+            # The safeguarding flag of caseload.flags: a concern open.
+            concerns=Count(
+                "pk",
+                filter=Exists(
+                    SafeguardingConcern.objects.filter(case=OuterRef("pk"), closed_at__isnull=True)
+                ),
+            ),
         )
     }
     rows = [(worker, counts.get(worker.pk, {})) for worker in workers]
@@ -497,15 +504,12 @@ def allocate(request, reference):
     )
 
 
-def _rows(visible, page, order, *, flags=None):
-    """The page's cases with what a row shows, worked out for these rows only
-    (as the triage list does), or taken from `flags` (CaseQuerySet.flags)."""
-    shown = visible.filter(pk__in=[case.pk for case in page.object_list])
-    if flags is None:
-        return list(shown.for_list().order_by(order, "pk"))
-    rows = list(shown.for_list(with_flags=False).order_by(order, "pk"))
+def _with_flags(cases, found):
+    """`cases` (a page's rows) with their flags of `found` (caseload.flags.of)
+    as attributes, as the row template reads them."""
+    rows = list(cases)
     for case in rows:
-        for name, value in flags[case.pk].items():
+        for name, value in found[case.pk].items():
             setattr(case, name, value)
     return rows
 

@@ -14,6 +14,7 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
 from caseload import connections, providers, reminders, services
+from caseload.flags import of as flags_of
 from caseload.models import (
     Case,
     CaseStatus,
@@ -380,7 +381,7 @@ def test_no_response_after_fourteen_days(referred):
 def test_no_response_flags_the_case_and_counts_in_the_digest(referred, case, link_worker):
     chase(14)
     with time_machine.travel(NOW + datetime.timedelta(days=14), tick=False):
-        assert Case.objects.with_flags().get(pk=case.pk).provider_no_response
+        assert flags_of(Case.objects.filter(pk=case.pk))[case.pk]["provider_no_response"]
         assert reminders.due()[link_worker.pk]["no_response"] == 1
 
 

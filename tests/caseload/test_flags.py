@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from caseload import services
+from caseload.flags import of as flags_of
 from caseload.models import Case, CaseStatus, ContactMode, ContactOutcome
 from tests.factories import PatientFactory, ReferralFactory
 
@@ -61,8 +62,12 @@ def caseload(practice, link_worker):
 
 def flagged(flag):
     with time_machine.travel(NOW, tick=False):
-        found = Case.objects.with_flags().filter(**{flag: True})
-        return sorted(case.referral.patient.family_name for case in found)
+        found = [pk for pk, row in flags_of(Case.objects.all()).items() if row[flag]]
+        return sorted(
+            Case.objects.filter(pk__in=found).values_list(
+                "referral__patient__family_name", flat=True
+            )
+        )
 
 
 def test_no_contact_for_14_days(caseload):

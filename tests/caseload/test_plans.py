@@ -2,12 +2,14 @@
 ever overwritten."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from caseload import plans, services
+from caseload.flags import of as flags_of
 from caseload.models import Case, GoalStatus, Plan
 from tests.factories import ReferralFactory
 
@@ -246,7 +248,7 @@ def test_the_pdf_is_scoped_and_audited(client_for, case, link_worker, outsider):
 
 
 def flags(case):
-    return Case.objects.with_flags().get(pk=case.pk)
+    return SimpleNamespace(**flags_of(Case.objects.filter(pk=case.pk))[case.pk])
 
 
 def test_a_plan_review_date_that_has_come_flags_the_case(case, link_worker):

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from caseload import services
+from caseload.flags import of as flags_of
 from caseload.models import Case
 from referrals.models import Urgency
 from spl import roles
@@ -41,9 +42,9 @@ def test_the_gp_sees_it_in_their_list(client_for, refer, gp):
 
 
 def test_the_case_is_flagged_until_the_gp_replies(case, refer, gp):
-    assert Case.objects.with_flags().get(pk=case.pk).awaiting_reply
+    assert flags_of(Case.objects.filter(pk=case.pk))[case.pk]["awaiting_reply"]
     services.acknowledge_refer_back(refer=refer, by=gp, reply="Seen; ECG booked")
-    assert not Case.objects.with_flags().get(pk=case.pk).awaiting_reply
+    assert not flags_of(Case.objects.filter(pk=case.pk))[case.pk]["awaiting_reply"]
 
 
 def test_the_reply_shows_on_the_case(client_for, case, refer, gp, link_worker):

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from caseload import reminders, services
+from caseload.flags import of as flags_of
 from caseload.models import Case, SafeguardingCategory
 from spl import roles
 from spl.models import AuditEvent
@@ -35,12 +36,12 @@ def concern(case, link_worker):
 
 
 def test_an_open_concern_flags_the_case(case, concern):
-    assert Case.objects.with_flags().get(pk=case.pk).safeguarding
+    assert flags_of(Case.objects.filter(pk=case.pk))[case.pk]["safeguarding"]
 
 
 def test_a_closed_concern_no_longer_flags_it(case, concern, link_worker):
     services.close_concern(concern=concern, by=link_worker, outcome="Family now visiting daily")
-    assert not Case.objects.with_flags().get(pk=case.pk).safeguarding
+    assert not flags_of(Case.objects.filter(pk=case.pk))[case.pk]["safeguarding"]
 
 
 def test_closing_needs_an_outcome(concern, link_worker):

@@ -6,11 +6,13 @@ import os
 import re
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from caseload import instruments, measures, services
+from caseload.flags import of as flags_of
 from caseload.models import (
     Case,
     CloseReason,
@@ -293,7 +295,7 @@ def test_the_form_is_scoped(client_for, case, outsider):
 
 
 def flags(case):
-    return Case.objects.with_flags().get(pk=case.pk)
+    return SimpleNamespace(**flags_of(Case.objects.filter(pk=case.pk))[case.pk])
 
 
 def test_a_baseline_is_due_after_the_first_conversation(case, link_worker):
