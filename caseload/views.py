@@ -119,7 +119,8 @@ def _year_so_far(user):
     return {
         "start": start,
         **Contact.objects.filter(by=user, at__gte=since).aggregate(
-            contacts=Count("pk"),
+            # Counted by case (never empty), which the (by, at) index covers.
+            contacts=Count("case"),
             # People as their cases: one read of the contacts, no joins. A
             # person supported twice in a year (two cases) counts twice.
             people=Count("case", distinct=True, filter=Q(outcome=ContactOutcome.SPOKE)),
