@@ -70,9 +70,11 @@ DUE = {
 }
 
 FLAGS = (*Case.ROW_FLAGS, "safeguarding_follow_up")
+# What a row shows besides its flags.
+SHOWN = ("last_contact_at", "attempts", "plan_review_on", *FLAGS)
 
 # {cases}: the cases' own SELECT (id, status, opened_at, resume_on,
-# link_worker_id); the other names are tables. Values are %s parameters, in
+# link_worker_id, practice_id); the other names are tables. Values are %s parameters, in
 # the order of `_params`.
 SQL = """
 WITH held AS ({cases}),
@@ -92,7 +94,8 @@ agreed AS (
       )
 ),
 facts AS (
-    SELECT held.id, held.link_worker_id, held.status, held.opened_at, held.resume_on,
+    SELECT held.id, held.link_worker_id, held.practice_id, held.status, held.opened_at,
+           held.resume_on,
            reached.last_contact_at,
            COALESCE(reached.attempts, 0) AS attempts,
            COALESCE(reached.spoke, 0) AS spoke,
@@ -129,7 +132,8 @@ facts AS (
     LEFT JOIN reached ON reached.case_id = held.id
     LEFT JOIN agreed ON agreed.case_id = held.id
 )
-SELECT id, link_worker_id, last_contact_at, attempts, plan_review_on,
+SELECT id, link_worker_id, practice_id, status, opened_at, last_contact_at, attempts,
+       plan_review_on,
        safeguarding, safeguarding_follow_up, awaiting_reply, goals_overdue,
        provider_no_response,
        status IN (%s, %s, %s)
@@ -142,7 +146,8 @@ FROM facts
 """
 
 COLUMNS = (
-    "id", "link_worker_id", "last_contact_at", "attempts", "plan_review_on",
+    "id", "link_worker_id", "practice_id", "status", "opened_at", "last_contact_at", "attempts",
+    "plan_review_on",
     "safeguarding", "safeguarding_follow_up", "awaiting_reply", "goals_overdue",
     "provider_no_response", "no_recent_contact", "unable_to_contact", "resume_overdue",
     "review_due", "baseline_due",
@@ -150,11 +155,14 @@ COLUMNS = (
 
 
 def of(cases, today=None):
-    """{case id: {"link_worker_id", "last_contact_at", "attempts",
-    "plan_review_on", and each flag}} for every case of the queryset `cases`."""
+    """{case id: {"link_worker_id", "practice_id", "status", "opened_at",
+    "last_contact_at", "attempts", "plan_review_on", and each flag}} for every
+    case of the queryset `cases`."""
     today = today or timezone.localdate()
     since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
-    selected = cases.order_by().values("id", "status", "opened_at", "resume_on", "link_worker_id")
+    selected = cases.order_by().values(
+        "id", "status", "opened_at", "resume_on", "link_worker_id", "practice_id"
+    )
     try:
         cases_sql, cases_params = selected.query.sql_with_params()
     except EmptyResultSet:  # none(), or pk__in of no rows
@@ -192,15 +200,18 @@ def _params(today, since):
 
 
 def _converted(row):
-    """PostgreSQL gives dates, datetimes and booleans; SQLite gives text and
-    0 or 1 (or None where a comparison met a NULL)."""
+    """PostgreSQL gives dates, aware datetimes and booleans; SQLite gives text
+    or naive datetimes in UTC, and 0 or 1 (or None where a comparison met a
+    NULL)."""
     for flag in FLAGS:
         row[flag] = bool(row[flag])
-    if isinstance(row["last_contact_at"], str):
-        moment = parse_datetime(row["last_contact_at"])
-        row["last_contact_at"] = (
-            timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
-        )
+    for name in ("opened_at", "last_contact_at"):
+        moment = row[name]
+        if isinstance(moment, str):
+            moment = parse_datetime(moment)
+        if moment is not None and timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        row[name] = moment
     if isinstance(row["plan_review_on"], str):
         row["plan_review_on"] = parse_date(row["plan_review_on"])
     return row

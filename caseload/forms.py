@@ -228,19 +228,21 @@ class CaseloadFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["practice"].queryset = Practice.objects.visible_to(user).order_by("name")
 
-    def filter(self, cases, flags):
-        """`cases` filtered as chosen; `flags` are theirs (caseload.flags.of),
-        so a flag chosen is the one the rows and Today show."""
-        if not self.is_valid():
-            return cases
-        data = self.cleaned_data
-        if data["status"]:
-            cases = cases.filter(status=data["status"])
-        if data["flag"]:
-            cases = cases.filter(pk__in=[pk for pk, row in flags.items() if row[data["flag"]]])
-        if data["practice"]:
-            cases = cases.filter(practice=data["practice"])
-        return cases
+    def chosen(self, found):
+        """The ids of the cases of `found` (caseload.flags.of) that the filters
+        choose, those opened first first: a caseload's few hundred cases are
+        all in hand already, so the flag chosen is the one the rows and Today
+        show."""
+        data = self.cleaned_data if self.is_valid() else {}
+        status, flag, practice = data.get("status"), data.get("flag"), data.get("practice")
+        rows = [
+            (row["opened_at"], pk)
+            for pk, row in found.items()
+            if (not status or row["status"] == status)
+            and (not flag or row[flag])
+            and (not practice or row["practice_id"] == practice.pk)
+        ]
+        return [pk for _, pk in sorted(rows)]
 
 
 class FindCaseForm(forms.Form):

@@ -86,13 +86,13 @@ def caseload(request):
     filters = CaseloadFilterForm(request.GET or None, user=request.user)
     search = FindCaseForm(request.POST if request.method == "POST" else None)
     searched = search.is_bound and search.is_valid()
-    cases = filters.filter(mine, found).order_by("opened_at", "pk")
+    chosen = filters.chosen(found)
     if searched:
-        cases = search.filter(cases)
-    page = Paginator(cases.for_list(), PAGE_SIZE).get_page(
-        1 if searched else request.GET.get("page")
-    )
-    page.object_list = _with_flags(page.object_list, found)
+        matching = set(search.filter(mine).values_list("pk", flat=True))
+        chosen = [pk for pk in chosen if pk in matching]
+    page = Paginator(chosen, PAGE_SIZE).get_page(1 if searched else request.GET.get("page"))
+    shown = mine.filter(pk__in=page.object_list).for_list().order_by("opened_at", "pk")
+    page.object_list = _with_flags(shown, found)
     audit.record_list(request.user, page)
     today = flags.due_in(found)
     return render(
@@ -510,8 +510,8 @@ def _with_flags(cases, found):
     as attributes, as the row template reads them."""
     rows = list(cases)
     for case in rows:
-        for name, value in found[case.pk].items():
-            setattr(case, name, value)
+        for name in flags.SHOWN:
+            setattr(case, name, found[case.pk][name])
     return rows
 
 
