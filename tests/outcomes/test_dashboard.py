@@ -288,8 +288,8 @@ def test_the_page_names_no_one(client_for, october, practice_manager):
 # once), reasons, waiting, open cases, contacts, closures, the IIF counts, the
 # people (age, sex and ethnicity at once), the wellbeing measures (SWEMWBS and
 # ONS4 at once), the connections (by need, organisation, kind and status at
-# once), services' capacity, and plans' needs with the connections made for them.
-DASHBOARD_QUERIES = 18
+# once), services' capacity, and the needs in plans with no connection made.
+DASHBOARD_QUERIES = 17
 
 
 def test_the_queries_do_not_grow_with_the_referrals(
