@@ -230,8 +230,8 @@ class CaseloadFilterForm(forms.Form):
 
     def chosen(self, found):
         """The ids of the cases of `found` (caseload.flags.of) that the filters
-        choose, those opened first first: a caseload's few hundred cases are
-        all in hand already, so the flag chosen is the one the rows and Today
+        choose, the longest open first. A caseload's few hundred cases are all
+        in hand already, and the flag chosen is the one the rows and Today
         show."""
         data = self.cleaned_data if self.is_valid() else {}
         status, flag, practice = data.get("status"), data.get("flag"), data.get("practice")
