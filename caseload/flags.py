@@ -145,14 +145,6 @@ SELECT id, link_worker_id, practice_id, status, opened_at, last_contact_at, atte
 FROM facts
 """
 
-COLUMNS = (
-    "id", "link_worker_id", "practice_id", "status", "opened_at", "last_contact_at", "attempts",
-    "plan_review_on",
-    "safeguarding", "safeguarding_follow_up", "awaiting_reply", "goals_overdue",
-    "provider_no_response", "no_recent_contact", "unable_to_contact", "resume_overdue",
-    "review_due", "baseline_due",
-)  # fmt: skip
-
 
 def of(cases, today=None):
     """{case id: {"link_worker_id", "practice_id", "status", "opened_at",
@@ -178,8 +170,10 @@ def of(cases, today=None):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*cases_params, *_params(today, since)])
+        names = [column[0] for column in cursor.description]
         rows = cursor.fetchall()
-    return {row[0]: _converted(dict(zip(COLUMNS[1:], row[1:], strict=True))) for row in rows}
+    # Each row by the names of the SQL's last SELECT, the case's id apart.
+    return {row[0]: _converted(dict(zip(names[1:], row[1:], strict=True))) for row in rows}
 
 
 def _params(today, since):
