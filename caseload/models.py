@@ -123,6 +123,14 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["link_worker", "status"], name="case_worker_status"),
             models.Index(fields=["practice", "status"], name="case_practice_status"),
+            # A practice's cases closed in a period, by reason, and their ids
+            # for the wellbeing figures (outcomes.figures), from the index alone.
+            models.Index(
+                fields=["practice", "closed_at"],
+                include=["id", "close_reason"],
+                condition=Q(closed_at__isnull=False),
+                name="case_practice_closed",
+            ),
         ]
         permissions = [("supervise_case", "Can oversee and reassign every link worker's cases")]
 
@@ -177,6 +185,26 @@ class Case(models.Model):
     @property
     def days_open(self):
         return (timezone.now() - self.opened_at).days
+
+
+class CaseRecord(models.Model):
+    """Something recorded on a case that reports count by practice and date:
+    it carries its case's practice (a case never changes practice), so that a
+    PCN's dashboard reads its contacts, plans and connections in a period from
+    one index range (practice, date), not by looking up every case of the PCN
+    in turn (docs/decisions/0017-case-records-carry-their-practice.md)."""
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.practice_id is None:
+            self.practice_id = self.case.practice_id
+        super().save(*args, **kwargs)
 
 
 class CaseStatusChange(models.Model):
@@ -235,7 +263,7 @@ class ContactOutcome(models.TextChoices):
     UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
 
 
-class Contact(models.Model):
+class Contact(CaseRecord):
     """One contact, or attempt at one, with the person."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
@@ -256,6 +284,8 @@ class Contact(models.Model):
             # counted from the index alone (1.3 ms instead of 3 to 4 ms for
             # 4,000 contacts at a million referrals).
             models.Index(fields=["by", "at"], include=["case", "outcome"], name="contact_by_at"),
+            # A practice's contacts in a period (outcomes.figures).
+            models.Index(fields=["practice", "at"], include=["case"], name="contact_practice_at"),
         ]
 
     def __str__(self):
@@ -283,7 +313,7 @@ class ReminderDigest(models.Model):
         return f"{self.user_id}: {self.day}"
 
 
-class Plan(models.Model):
+class Plan(CaseRecord):
     """One version of a person's personalised care and support plan.
 
     A case has at most one draft (number None), which the link worker and the
@@ -316,6 +346,15 @@ class Plan(models.Model):
                 condition=Q(number__isnull=True, agreed_at__isnull=True)
                 | Q(number__isnull=False, agreed_at__isnull=False),
                 name="agreed_plan_has_number_and_time",
+            ),
+        ]
+        indexes = [
+            # A practice's plans agreed in a period (outcomes.figures).
+            models.Index(
+                fields=["practice", "agreed_at"],
+                include=["case", "needs"],
+                condition=Q(agreed_at__isnull=False),
+                name="plan_practice_agreed",
             ),
         ]
 
@@ -561,7 +600,7 @@ PROVIDER_REMINDER_DAYS = 7
 PROVIDER_NO_RESPONSE_DAYS = 14
 
 
-class Connection(models.Model):
+class Connection(CaseRecord):
     """A person connected to a VCSE service from their case: signposted (given
     its details) or referred (the service was sent a referral, which the
     provider answers through a signed link: caseload.connections)."""
@@ -602,6 +641,12 @@ class Connection(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "referred_at"], name="connection_status_referred"),
+            # A practice's connections made in a period (outcomes.figures).
+            models.Index(
+                fields=["practice", "created_at"],
+                include=["need", "service", "kind", "status"],
+                name="connection_practice_made",
+            ),
         ]
 
     def __str__(self):

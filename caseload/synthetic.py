@@ -82,15 +82,17 @@ CASE_COLUMNS = [
 ]  # fmt: skip
 STATUS_COLUMNS = ["id", "case_id", "from_status", "to_status", "by_id", "at", "note"]
 ASSIGNMENT_COLUMNS = ["id", "case_id", "from_worker_id", "to_worker_id", "by_id", "at", "reason"]
-CONTACT_COLUMNS = ["id", "case_id", "at", "mode", "duration_minutes", "outcome", "notes", "by_id"]
+CONTACT_COLUMNS = [
+    "id", "case_id", "practice_id", "at", "mode", "duration_minutes", "outcome", "notes", "by_id",
+]  # fmt: skip
 PLAN_COLUMNS = [
-    "id", "case_id", "number", "what_matters", "strengths", "needs", "review_on",
+    "id", "case_id", "practice_id", "number", "what_matters", "strengths", "needs", "review_on",
     "agreed_at", "agreed_by_id", "created_at",
 ]  # fmt: skip
 GOAL_COLUMNS = ["id", "plan_id", "description", "by_when", "status", "progress"]
 ACTION_COLUMNS = ["id", "plan_id", "who", "what", "by_when", "done"]
 CONNECTION_COLUMNS = [
-    "id", "case_id", "service_id", "kind", "need", "why", "capacity_reason",
+    "id", "case_id", "practice_id", "service_id", "kind", "need", "why", "capacity_reason",
     "share_contact_details", "message", "status", "provider_reason", "created_by_id",
     "created_at", "referred_at", "answered_at",
 ]  # fmt: skip
@@ -376,11 +378,11 @@ class _Caseloads:
         )
         by = worker or accepted_by
         until = closed or now
-        self._contacts(pk, by, opened, until)
+        self._contacts(pk, practice, by, opened, until)
         if (until - opened).days > 14 and rng.random() < PLANNED:
-            self._plan(pk, by, opened, reasons)
+            self._plan(pk, practice, by, opened, reasons)
         for number in range(rng.choice([0, 1, 1, 1, 2])):
-            self._connection(pk, by, pcn, opened, until, reasons, closed, number)
+            self._connection(pk, practice, by, pcn, opened, until, reasons, closed, number)
         if (until - opened).days > 7 and rng.random() < MEASURED:
             self._measures(pk, by, opened, closed)
 
@@ -423,13 +425,14 @@ class _Caseloads:
             note=note,
         )
 
-    def _contacts(self, case, by, opened, until):
+    def _contacts(self, case, practice, by, opened, until):
         rng = self.rng
         at = opened + datetime.timedelta(hours=rng.randint(2, 72))
         while at < until:
             self.contacts.add(
                 id=self._id(Contact),
                 case_id=case,
+                practice_id=practice,
                 at=at,
                 mode=rng.choice(
                     [
@@ -449,13 +452,14 @@ class _Caseloads:
             self.counts["contacts"] += 1
             at += datetime.timedelta(days=rng.randint(*CONTACT_EVERY), hours=rng.randint(0, 8))
 
-    def _plan(self, case, by, opened, reasons):
+    def _plan(self, case, practice, by, opened, reasons):
         rng = self.rng
         agreed = opened + datetime.timedelta(days=rng.randint(7, 14))
         pk = self._id(Plan)
         self.plans.add(
             id=pk,
             case_id=case,
+            practice_id=practice,
             number=1,
             what_matters="Not feeling so alone.",
             strengths="Knows the area well.",
@@ -491,7 +495,7 @@ class _Caseloads:
             done=rng.random() < 0.8,
         )
 
-    def _connection(self, case, by, pcn, opened, until, reasons, closed, number):
+    def _connection(self, case, practice, by, pcn, opened, until, reasons, closed, number):
         rng, now = self.rng, self.now
         made = opened + datetime.timedelta(days=rng.randint(7, 21) + 7 * number)
         if made >= until:
@@ -540,6 +544,7 @@ class _Caseloads:
         self.connections.add(
             id=pk,
             case_id=case,
+            practice_id=practice,
             service_id=service,
             kind=ConnectionKind.REFERRED if refer else ConnectionKind.SIGNPOSTED,
             need=reasons[0] if reasons else "other",

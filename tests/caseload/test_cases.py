@@ -186,3 +186,9 @@ def test_a_person_referred_again_gets_a_new_case(case, link_worker, practice):
     second = services.allocate(referral=again, to=link_worker, by=link_worker)
     assert second.pk != case.pk
     assert set(Case.objects.filter(referral__patient=case.referral.patient)) == {case, second}
+
+
+def test_a_contact_carries_its_case_practice(case, link_worker):
+    contact = attempt(case, link_worker)
+    contact.refresh_from_db()
+    assert contact.practice_id == case.practice_id

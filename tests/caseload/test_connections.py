@@ -657,3 +657,8 @@ def test_the_search_starts_with_the_persons_need(client_for, case, link_worker, 
     page = client_for(link_worker).get(f"/caseload/cases/{case.pk}/connect/").content.decode()
     assert "Friendship café" in page
     assert "Debt advice" not in page
+
+
+def test_a_connection_carries_its_case_practice(referred, case):
+    referred.refresh_from_db()
+    assert referred.practice_id == case.practice_id

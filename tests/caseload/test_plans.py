@@ -311,3 +311,9 @@ def test_a_version_shows_an_action_done_since_the_one_before(case, link_worker):
     plans.set_action_done(action=action, by=link_worker, done=True)
     second = plans.agree(case=case, by=link_worker)
     assert ("Action", "", "Amira: Ring the café (done)") in plans.changes(first, second)
+
+
+def test_a_plan_carries_its_case_practice(case, link_worker):
+    plan = plans.draft(case=case, by=link_worker)
+    plan.refresh_from_db()
+    assert plan.practice_id == case.practice_id

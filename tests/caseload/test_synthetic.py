@@ -4,7 +4,7 @@ import datetime
 import itertools
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, F
 
 from caseload import synthetic as caseload_synthetic
 from caseload.models import (
@@ -97,3 +97,9 @@ def test_people_have_wellbeing_measures_before_and_after(generated):
         "baseline",
         "discharge",
     }
+
+
+def test_contacts_plans_and_connections_carry_their_case_practice(generated):
+    for model in (Contact, Plan, Connection):
+        assert model.objects.exists()
+        assert not model.objects.exclude(practice=F("case__practice")).exists()
