@@ -463,18 +463,41 @@ class Referral(models.Model):
 
 
 class ReferralReason(models.Model):
-    """One reason for a referral; rows, so reports can count by reason."""
+    """One reason for a referral; rows, so reports can count by reason.
+
+    Each carries its referral's practice and time of receipt, which never
+    change once a referral is made, so that a PCN's reasons in a period are one
+    range of the index reason_practice_received, not a look-up per referral
+    (docs/decisions/0017-case-records-carry-their-practice.md)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reasons")
     reason = models.CharField(max_length=30, choices=Reason.choices)
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+    received_at = models.DateTimeField(editable=False)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["referral", "reason"], name="reason_once_per_referral")
         ]
+        indexes = [
+            models.Index(
+                fields=["practice", "received_at"],
+                include=["reason", "referral"],
+                name="reason_practice_received",
+            )
+        ]
 
     def __str__(self):
         return self.get_reason_display()
+
+    def save(self, *args, **kwargs):
+        if self.practice_id is None:
+            self.practice_id = self.referral.practice_id
+        if self.received_at is None:
+            self.received_at = self.referral.received_at
+        super().save(*args, **kwargs)
 
 
 class ReferralStatusChange(models.Model):

@@ -94,7 +94,13 @@ def create_referral(*, patient, route, reasons, by=None, intake_note="", **detai
         **details,
     )
     ReferralReason.objects.bulk_create(
-        ReferralReason(referral=referral, reason=reason) for reason in dict.fromkeys(reasons)
+        ReferralReason(
+            referral=referral,
+            reason=reason,
+            practice_id=referral.practice_id,
+            received_at=referral.received_at,
+        )
+        for reason in dict.fromkeys(reasons)
     )
     note = "Referral received" + (f". {intake_note}" if intake_note else "")
     _record_change(referral, from_status="", by=by, note=note)

@@ -560,7 +560,7 @@ REFERRAL_COLUMNS = [
     "external_identifier_value",
     "practice_id",
 ]
-REASON_COLUMNS = ["id", "referral_id", "reason"]
+REASON_COLUMNS = ["id", "referral_id", "reason", "practice_id", "received_at"]
 HISTORY_COLUMNS = ["id", "referral_id", "from_status", "to_status", "by_id", "at", "note"]
 
 
@@ -1034,7 +1034,13 @@ class _Year:
             **details,
         )
         for reason in reasons:
-            self.reasons.add(id=self._id(ReferralReason), referral_id=pk, reason=reason)
+            self.reasons.add(
+                id=self._id(ReferralReason),
+                referral_id=pk,
+                reason=reason,
+                practice_id=practice.pk,
+                received_at=received,
+            )
             self.summary.reasons += 1
         self._change(pk, "", Status.AWAITING_TRIAGE, referred_by, received, "Referral received")
         if decided_at is not None:

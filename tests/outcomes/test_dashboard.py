@@ -184,6 +184,16 @@ def test_reasons_and_referring_organisations(client_for, october, practice_manag
     ]
 
 
+def test_a_merged_referrals_reasons_are_not_counted(
+    client_for, october, practice, practice_manager
+):
+    referral(
+        practice, at(12), reasons=["carer"], status=Status.MERGED, merged_into=october["accepted"]
+    )
+    referral(practice, at(13), reasons=["carer"])
+    assert ("Carer support", 1) in figures(client_for, practice_manager)["by_reason"].rows
+
+
 def test_days_to_first_contact(client_for, october, practice_manager):
     # 3 and 7 days: median 5, 90th percentile 3 + 0.9 x 4 = 6.6.
     assert figures(client_for, practice_manager)["waiting"].rows == [

@@ -42,6 +42,13 @@ def test_a_new_referral_awaits_triage_with_its_reasons(practice, gp):
     assert referral.referred_by == gp
 
 
+def test_a_new_referrals_reasons_carry_its_practice_and_time_of_receipt(practice, gp):
+    referral = refer(practice, by=gp)
+    assert {(reason.practice, reason.received_at) for reason in referral.reasons.all()} == {
+        (practice, referral.received_at)
+    }
+
+
 def test_a_new_referral_writes_its_first_history_row(practice, gp):
     referral = refer(practice, by=gp)
     change = referral.history.get()

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 
 from referrals import synthetic
 from referrals.models import (
@@ -160,6 +160,13 @@ def test_every_referral_has_reasons_consent_and_a_history_ending_at_its_status(g
     ):
         last[reference] = to_status
     assert last == dict(Referral.objects.values_list("reference", "status"))
+
+
+def test_reasons_carry_their_referrals_practice_and_time_of_receipt(generated):
+    assert ReferralReason.objects.exists()
+    assert not ReferralReason.objects.exclude(
+        practice=F("referral__practice"), received_at=F("referral__received_at")
+    ).exists()
 
 
 def test_a_few_per_cent_await_triage_and_they_are_recent(generated):
