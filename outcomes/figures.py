@@ -123,10 +123,10 @@ def _activity(ids, start, end, counted):
         by_month.setdefault(month, dict.fromkeys(Route.values, 0))[route] += count
         types[organisation_type] += count
     # The reasons by their own practice and time of receipt: one range of the
-    # index reason_practice_received per practice, which also holds the
-    # referral, so that the few merged referrals' reasons are left out from
-    # the index alone too (a large PCN's year at a million referrals: 20 ms to
-    # 4, where a look-up per referral took 20).
+    # index reason_practice_received per practice, rather than a look-up per
+    # referral. The index holds the referral too, so the few merged
+    # referrals' reasons are left out from the index alone (a large PCN's year
+    # at a million referrals: 20 ms to 4).
     merged = Referral.objects.filter(
         practice_id__in=ids, received_at__gte=start, received_at__lt=end, status=Status.MERGED
     )
