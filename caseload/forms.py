@@ -23,7 +23,7 @@ from caseload.models import (
 )
 from referrals.models import Reason, Urgency
 from spl import roles
-from spl.fields import DateField
+from spl.fields import DateField, ModelChoiceField
 from spl.models import Practice, User
 
 WAITING_LIST = "waiting"
@@ -220,7 +220,7 @@ class CaseloadFilterForm(forms.Form):
         choices=[("", "Any open status"), *CaseStatus.choices[:-1]], required=False
     )
     flag = forms.ChoiceField(choices=FLAGS, required=False)
-    practice = forms.ModelChoiceField(
+    practice = ModelChoiceField(
         queryset=Practice.objects.none(), required=False, empty_label="Any practice"
     )
 
@@ -455,7 +455,7 @@ def clinicians_for(case):
 
 
 class ReferBackForm(forms.Form):
-    to = forms.ModelChoiceField(
+    to = ModelChoiceField(
         label="Refer back to",
         queryset=User.objects.none(),
         widget=forms.RadioSelect,

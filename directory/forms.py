@@ -15,7 +15,7 @@ from directory.models import (
     search_words,
 )
 from directory.taxonomy import ACTIVITIES, NEEDS, taxonomy_id
-from spl.fields import DateField
+from spl.fields import DateField, ModelChoiceField, ModelMultipleChoiceField
 from spl.models import PCN
 from spl.postcodes import normalise_postcode, postcode_district, validate_postcode
 
@@ -37,14 +37,14 @@ class ServiceSearchForm(forms.Form):
         help_text="The person's postcode or its first part, like LS7, or a place, like Chapeltown",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    need = forms.ModelChoiceField(
+    need = ModelChoiceField(
         label="Need",
         queryset=TaxonomyTerm.objects.none(),
         required=False,
         empty_label="Any need",
         to_field_name="code",
     )
-    activity = forms.ModelChoiceField(
+    activity = ModelChoiceField(
         label="Activity",
         queryset=TaxonomyTerm.objects.none(),
         required=False,
@@ -220,14 +220,14 @@ class ServiceForm(forms.ModelForm):
         "accreditations",
     )
 
-    needs = forms.ModelMultipleChoiceField(
+    needs = ModelMultipleChoiceField(
         label="Which needs does it help with?",
         queryset=TaxonomyTerm.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Link workers find it under these needs. Select all that apply.",
     )
-    activities = forms.ModelMultipleChoiceField(
+    activities = ModelMultipleChoiceField(
         label="What kind of activity is it?",
         queryset=TaxonomyTerm.objects.none(),
         required=False,
@@ -573,7 +573,7 @@ class ImportForm(forms.Form):
         help_text="A spreadsheet saved as “CSV UTF-8”, or an Open Referral UK JSON file",
         error_messages={"required": "Select a file to import", "empty": "The file is empty"},
     )
-    pcn = forms.ModelChoiceField(
+    pcn = ModelChoiceField(
         label="Which PCN's directory should it go into?",
         queryset=PCN.objects.none(),
         empty_label=None,

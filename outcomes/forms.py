@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from outcomes import periods
-from spl.fields import DateField
+from spl.fields import DateField, ModelChoiceField
 from spl.models import Practice
 
 # The earliest year a dashboard's dates may start in.
@@ -15,7 +15,7 @@ class DashboardForm(forms.Form):
     period = forms.ChoiceField(label="Period", required=False)
     start = DateField(label="From", help_text="For example, 1 4 2026", required=False)
     end = DateField(label="To", help_text="For example, 30 6 2026", required=False)
-    practice = forms.ModelChoiceField(
+    practice = ModelChoiceField(
         label="Practice", queryset=Practice.objects.none(), required=False, empty_label="All"
     )
 

@@ -1,5 +1,11 @@
-"""A day/month/year date field in the NHS.UK (GOV.UK) date input pattern.
+"""Form fields that SPL's forms use in place of Django's.
 
+`ModelChoiceField` and `ModelMultipleChoiceField` read their options in one
+plain query. Django's read them with `.iterator()`, which on PostgreSQL opens a
+server-side cursor (DECLARE ... WITH HOLD, FETCH, CLOSE): for the caseload's
+practice filter, 3 ms of its 4 ms form.
+
+`DateField` is a day/month/year date in the NHS.UK (GOV.UK) date input pattern.
 People type a date into three boxes. `DateField` turns them into a `datetime.date`
 and explains problems the way the design systems recommend, using the field's
 label: "Enter date of birth", "Date of birth must include a month",
@@ -15,6 +21,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
 PARTS = ("day", "month", "year")
 MONTH_NAMES = (
@@ -31,6 +38,24 @@ MONTH_NAMES = (
     "november",
     "december",
 )
+
+
+class _ListedChoices(ModelChoiceIterator):
+    """A form's few options in one query, not a stream from a cursor."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    iterator = _ListedChoices
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _ListedChoices
 
 
 class DateInput(forms.MultiWidget):

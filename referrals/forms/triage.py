@@ -9,6 +9,7 @@ from referrals.models import (
     Status,
     Urgency,
 )
+from spl.fields import ModelChoiceField
 from spl.models import Practice
 
 
@@ -20,7 +21,7 @@ class TriageFilterForm(forms.Form):
         required=False,
         initial=Status.AWAITING_TRIAGE,
     )
-    practice = forms.ModelChoiceField(
+    practice = ModelChoiceField(
         queryset=Practice.objects.none(), required=False, empty_label="Any practice"
     )
     route = forms.ChoiceField(choices=[("", "Any route"), *Route.choices], required=False)
@@ -67,7 +68,7 @@ class TriageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed when the referral is not appropriate: say why and where it went instead",
     )
-    merge_into = forms.ModelChoiceField(
+    merge_into = ModelChoiceField(
         label="Merge into",
         queryset=Referral.objects.none(),
         required=False,
@@ -105,7 +106,7 @@ class CodingFilterForm(forms.Form):
         choices=[(TO_CODE, "Still to code"), (CODED, "Already coded"), (ALL, "All")],
         required=False,
     )
-    practice = forms.ModelChoiceField(
+    practice = ModelChoiceField(
         label="Practice",
         queryset=Practice.objects.none(),
         required=False,
