@@ -87,11 +87,12 @@ reached AS (
     GROUP BY case_id
 ),
 agreed AS (
+    -- Joined to the cases held below, which PostgreSQL then looks up one by one
+    -- (no IN (held) here: that scanned the held cases again for every plan).
     SELECT plan.case_id, plan.id, plan.review_on FROM {plan} plan
-    WHERE plan.case_id IN (SELECT id FROM held)
-      AND plan.number = (
-          SELECT MAX(later.number) FROM {plan} later WHERE later.case_id = plan.case_id
-      )
+    WHERE plan.number = (
+        SELECT MAX(later.number) FROM {plan} later WHERE later.case_id = plan.case_id
+    )
 ),
 facts AS (
     SELECT held.id, held.link_worker_id, held.practice_id, held.status, held.opened_at,
