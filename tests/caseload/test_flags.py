@@ -75,6 +75,19 @@ def test_no_contact_for_14_days(caseload):
     assert flagged("no_recent_contact") == ["Quiet", "Silent", "Unreached"]
 
 
+def test_a_row_gives_the_last_contact_and_the_opening_to_the_microsecond(caseload, link_worker):
+    case = caseload["Fresh"]
+    moment = NOW - datetime.timedelta(hours=5, microseconds=123457)
+    services.record_contact(
+        case=case, by=link_worker, mode=ContactMode.PHONE, outcome=ContactOutcome.SPOKE, at=moment
+    )
+    with time_machine.travel(NOW, tick=False):
+        row = flags_of(Case.objects.filter(pk=case.pk))[case.pk]
+    assert row["last_contact_at"] == moment
+    assert row["opened_at"] == case.opened_at
+    assert row["last_contact_at"].utcoffset() == datetime.timedelta(0)
+
+
 def test_unable_to_contact_after_three_attempts(caseload):
     assert flagged("unable_to_contact") == ["Unreached"]
 
