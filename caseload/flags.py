@@ -74,9 +74,8 @@ FLAGS = (*Case.ROW_FLAGS, "safeguarding_follow_up")
 SHOWN = ("last_contact_at", "attempts", "plan_review_on", *FLAGS)
 
 # {cases}: the cases' own SELECT (id, status, opened_at, resume_on,
-# link_worker_id, practice_id); {opened_at} and {last_contact_at} are those
-# columns as `_moments` gives them; the other names are tables. Values are %s
-# parameters, in the order of `_params`.
+# link_worker_id, practice_id); the other names are tables. Values are %s parameters, in
+# the order of `_params`.
 SQL = """
 WITH held AS ({cases}),
 reached AS (
@@ -134,7 +133,7 @@ facts AS (
     LEFT JOIN reached ON reached.case_id = held.id
     LEFT JOIN agreed ON agreed.case_id = held.id
 )
-SELECT id, link_worker_id, practice_id, status, {opened_at}, {last_contact_at}, attempts,
+SELECT id, link_worker_id, practice_id, status, opened_at, last_contact_at, attempts,
        plan_review_on,
        safeguarding, safeguarding_follow_up, awaiting_reply, goals_overdue,
        provider_no_response,
@@ -168,7 +167,6 @@ def of(cases, today=None):
     }  # fmt: skip
     sql = SQL.format(
         cases=cases_sql,
-        **_moments(),
         **{name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()},
     )
     with connection.cursor() as cursor:
@@ -177,20 +175,6 @@ def of(cases, today=None):
         rows = cursor.fetchall()
     # Each row by the names of the SQL's last SELECT, the case's id apart.
     return {row[0]: _converted(dict(zip(names[1:], row[1:], strict=True))) for row in rows}
-
-
-def _moments():
-    """The two times a row gives, as the final SELECT names them. PostgreSQL
-    sends them as whole microseconds since 1970: Django reads a timestamptz
-    with a loader written in Python, and a caseload's 500 of them made the
-    query about 2 ms slower through Django's cursor (13-15 ms against 11-12
-    at a million referrals, measured alternately)."""
-    if connection.vendor == "postgresql":
-        return {
-            name: f"(EXTRACT(EPOCH FROM {name}) * 1000000)::bigint AS {name}"
-            for name in ("opened_at", "last_contact_at")
-        }
-    return {"opened_at": "opened_at", "last_contact_at": "last_contact_at"}
 
 
 def _params(today, since):
@@ -210,20 +194,15 @@ def _params(today, since):
     ]  # fmt: skip
 
 
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-
-
 def _converted(row):
-    """PostgreSQL gives dates, microseconds since 1970 (`_moments`) and
-    booleans; SQLite gives text or naive datetimes in UTC, and 0 or 1 (or None
-    where a comparison met a NULL)."""
+    """PostgreSQL gives dates, aware datetimes and booleans; SQLite gives text
+    or naive datetimes in UTC, and 0 or 1 (or None where a comparison met a
+    NULL)."""
     for flag in FLAGS:
         row[flag] = bool(row[flag])
     for name in ("opened_at", "last_contact_at"):
         moment = row[name]
-        if isinstance(moment, int):
-            moment = _EPOCH + datetime.timedelta(microseconds=moment)
-        elif isinstance(moment, str):
+        if isinstance(moment, str):
             moment = parse_datetime(moment)
         if moment is not None and timezone.is_naive(moment):
             moment = timezone.make_aware(moment, datetime.UTC)
