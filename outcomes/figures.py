@@ -89,12 +89,16 @@ def dashboard(*, practices, services, period):
     return figures
 
 
+def _during(ids, start, end, when):
+    """Rows of the practices `ids` (their own `practice`: referrals, cases and
+    what carries theirs, decision 17) whose `when` falls in [start, end)."""
+    return Q(practice_id__in=ids, **{f"{when}__gte": start, f"{when}__lt": end})
+
+
 def _received(ids, start, end):
     """The referrals of the practices `ids` received in [start, end) and not
     merged into another."""
-    return Q(practice_id__in=ids, received_at__gte=start, received_at__lt=end) & ~Q(
-        status=Status.MERGED
-    )
+    return _during(ids, start, end, "received_at") & ~Q(status=Status.MERGED)
 
 
 def _counted(received):
@@ -127,13 +131,9 @@ def _activity(ids, start, end, counted):
     # referral. The index holds the referral too, so the few merged
     # referrals' reasons are left out from the index alone (a large PCN's year
     # at a million referrals: 20 ms to 4).
-    merged = Referral.objects.filter(
-        practice_id__in=ids, received_at__gte=start, received_at__lt=end, status=Status.MERGED
-    )
+    merged = Referral.objects.filter(_during(ids, start, end, "received_at"), status=Status.MERGED)
     reasons = dict(
-        ReferralReason.objects.filter(
-            practice_id__in=ids, received_at__gte=start, received_at__lt=end
-        )
+        ReferralReason.objects.filter(_during(ids, start, end, "received_at"))
         .exclude(referral__in=merged)
         .values_list("reason")
         .annotate(count=Count("*"))
@@ -276,7 +276,7 @@ def _caseload(cases, ids, start, end):
     )
     # By the contacts' own practice (caseload.models.CaseRecord): one range of
     # the index contact_practice_at per practice, not a probe per case.
-    contacts = Contact.objects.filter(practice_id__in=ids, at__gte=start, at__lt=end).aggregate(
+    contacts = Contact.objects.filter(_during(ids, start, end, "at")).aggregate(
         contacts=Count("case"), cases=Count("case", distinct=True)
     )
     closed = dict(
@@ -481,7 +481,7 @@ def _wellbeing(cases, start, end):
 def _vcse(ids, services, start, end):
     """Connections made in the period, in one read: counted by need,
     organisation, kind and status together, then added up each way."""
-    made = Connection.objects.filter(practice_id__in=ids, created_at__gte=start, created_at__lt=end)
+    made = Connection.objects.filter(_during(ids, start, end, "created_at"))
     by_need, by_organisation, referred = Counter(), Counter(), Counter()
     for need, organisation, kind, status, count in (
         made.values_list("need", "service__organisation__name", "kind", "status")
@@ -547,7 +547,7 @@ def _unmet(ids, start, end):
     """Needs in plans agreed in the period for which no connection was made:
     a plan counts once for each need it names that its case has no connection
     for."""
-    planned = Plan.objects.filter(practice_id__in=ids, agreed_at__gte=start, agreed_at__lt=end)
+    planned = Plan.objects.filter(_during(ids, start, end, "agreed_at"))
     if connection.vendor == "postgresql":
         # Counted in SQL, a need at a time, in one query: reading every plan's
         # needs, then its case's connections by the case ids, into Python took
