@@ -99,6 +99,13 @@ class Case(models.Model):
     )
     # Why no discharge wellbeing measure was taken at closure, when none was.
     no_discharge_measure = models.CharField(max_length=300, blank=True)
+    # The referral's time of receipt (copied: it never changes) and the time of
+    # the first contact recorded (contacts are never edited or deleted, so the
+    # earliest only moves earlier, which Contact.save keeps): the waiting time
+    # from referral to first contact is then read from this table's index
+    # case_practice_received alone (decision 18).
+    received_at = models.DateTimeField(editable=False)
+    first_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     pcn_path = "practice__pcn"
     practice_path = "practice"
@@ -123,9 +130,13 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["link_worker", "status"], name="case_worker_status"),
             models.Index(fields=["practice", "status"], name="case_practice_status"),
-            # The case of each of a period's referrals, found from the index
-            # alone (outcomes.figures._waiting).
-            models.Index(fields=["referral"], include=["id"], name="case_referral"),
+            # A practice's cases by when their referral came, with the first
+            # contact: the waiting times (outcomes.figures._waiting).
+            models.Index(
+                fields=["practice", "received_at"],
+                include=["first_contact_at"],
+                name="case_practice_received",
+            ),
             # A practice's cases closed in a period, by reason, and their ids
             # for the wellbeing figures (outcomes.figures), from the index alone.
             models.Index(
@@ -139,6 +150,11 @@ class Case(models.Model):
 
     def __str__(self):
         return f"Case {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.received_at is None:
+            self.received_at = self.referral.received_at
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("caseload:case_detail", args=[self.pk])
@@ -293,6 +309,13 @@ class Contact(CaseRecord):
 
     def __str__(self):
         return f"{self.get_mode_display()}, {self.get_outcome_display().lower()}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The case's first contact, if this one came earlier (Case.first_contact_at).
+        Case.objects.filter(
+            Q(first_contact_at__isnull=True) | Q(first_contact_at__gt=self.at), pk=self.case_id
+        ).update(first_contact_at=self.at)
 
     @property
     def reached(self):

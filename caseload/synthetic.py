@@ -78,7 +78,7 @@ GOALS = [
 CASE_COLUMNS = [
     "id", "referral_id", "practice_id", "link_worker_id", "status", "hold_reason",
     "resume_on", "opened_at", "closed_at", "close_reason", "closing_summary", "share_with_gp",
-    "no_discharge_measure",
+    "no_discharge_measure", "received_at", "first_contact_at",
 ]  # fmt: skip
 STATUS_COLUMNS = ["id", "case_id", "from_status", "to_status", "by_id", "at", "note"]
 ASSIGNMENT_COLUMNS = ["id", "case_id", "from_worker_id", "to_worker_id", "by_id", "at", "reason"]
@@ -124,7 +124,14 @@ def generate(*, seed=1, now=None, log=None):
             referral__case__isnull=True,
         )
         .order_by("at", "referral_id")
-        .values_list("referral_id", "at", "by_id", "referral__practice_id", "referral__status")
+        .values_list(
+            "referral_id",
+            "at",
+            "by_id",
+            "referral__practice_id",
+            "referral__status",
+            "referral__received_at",
+        )
     )
     closed_at = dict(
         ReferralStatusChange.objects.filter(
@@ -144,7 +151,7 @@ def generate(*, seed=1, now=None, log=None):
             referral_id__in=[row[0] for row in chunk]
         ).values_list("referral_id", "reason"):
             reasons[referral].append(reason)
-        for referral, at, by, practice, status in chunk:
+        for referral, at, by, practice, status, received in chunk:
             year.case(
                 referral,
                 at,
@@ -153,6 +160,7 @@ def generate(*, seed=1, now=None, log=None):
                 pcn_of[practice],
                 reasons[referral],
                 closed_at.get(referral) if status == Status.CLOSED else None,
+                received,
             )
         with transaction.atomic():
             year.writer.flush()
@@ -206,7 +214,7 @@ class _Workers:
             ends[worker] = [never] * count
         slots = defaultdict(list)  # per PCN: a worker id, or a new worker's number
         holder = {}
-        for referral, opened, _by, practice, _status in accepted:
+        for referral, opened, _by, practice, _status, _received in accepted:
             pcn = pcn_of[practice]
             if pcn not in slots:
                 slots[pcn] = list(by_pcn[pcn])
@@ -333,7 +341,7 @@ class _Caseloads:
         self.next_id[model] = pk + 1
         return pk
 
-    def case(self, referral, opened, accepted_by, practice, pcn, reasons, closed):
+    def case(self, referral, opened, accepted_by, practice, pcn, reasons, closed, received):
         rng, now = self.rng, self.now
         pk = self._id(Case)
         status, hold_reason, resume_on = CaseStatus.CLOSED, "", None
@@ -344,6 +352,8 @@ class _Caseloads:
                 status, hold_reason = CaseStatus.ON_HOLD, "In hospital"
                 resume_on = (now + datetime.timedelta(days=rng.randint(-5, 21))).date()
             self.counts["open"] += 1
+        until = closed or now
+        first_contact = opened + datetime.timedelta(hours=rng.randint(2, 72))
         self.cases.add(
             id=pk,
             referral_id=referral,
@@ -361,6 +371,8 @@ class _Caseloads:
             ),
             closing_summary="Connected to local groups; feels less alone." if closed else "",
             share_with_gp=rng.choice(["full", "codes"]),
+            received_at=received,
+            first_contact_at=first_contact if first_contact < until else None,
         )
         self.counts["cases"] += 1
         self._status(pk, "", CaseStatus.ACTIVE, accepted_by, opened, "Case opened")
@@ -377,8 +389,7 @@ class _Caseloads:
             reason="",
         )
         by = worker or accepted_by
-        until = closed or now
-        self._contacts(pk, practice, by, opened, until)
+        self._contacts(pk, practice, by, first_contact, until)
         if (until - opened).days > 14 and rng.random() < PLANNED:
             self._plan(pk, practice, by, opened, reasons)
         for number in range(rng.choice([0, 1, 1, 1, 2])):
@@ -425,9 +436,9 @@ class _Caseloads:
             note=note,
         )
 
-    def _contacts(self, case, practice, by, opened, until):
+    def _contacts(self, case, practice, by, first, until):
         rng = self.rng
-        at = opened + datetime.timedelta(hours=rng.randint(2, 72))
+        at = first
         while at < until:
             self.contacts.add(
                 id=self._id(Contact),

@@ -16,10 +16,8 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
-    Subquery,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, TruncMonth
@@ -192,63 +190,46 @@ def _decisions(counted):
 
 def _waiting(ids, start, end):
     """Days from a referral to the first contact with the person: median and
-    90th percentile, over the period's referrals whose person was reached."""
-    # The case of each of the period's referrals, by the index case_referral...
-    received = (
-        Referral.objects.filter(_received(ids, start, end), case__isnull=False)
-        .annotate(case_pk=F("case"), received=F("received_at"))
-        .values("case_pk", "received")
-        .order_by()
-    )
-    # ...and each case's first contact since the period began, read from one
-    # range of contact_practice_at per practice and grouped, rather than one
-    # probe of a case's contacts per case (44 ms to 27 for a large PCN's year
-    # at a million referrals). A contact dated before the period, so before the
-    # referral, is not a wait.
-    first = (
-        Contact.objects.filter(practice_id__in=ids, at__gte=start)
-        .values("case")
-        .annotate(first_at=Min("at"))
+    90th percentile, over the period's referrals whose person was reached.
+
+    Each case carries its referral's time of receipt and its first contact
+    (decision 18), so this is one range of the index case_practice_received
+    per practice (a merged referral never has a case: merging is a triage
+    decision). A first contact dated before the period, so before the
+    referral, is not a wait."""
+    waits = (
+        Case.objects.filter(_during(ids, start, end, "received_at"), first_contact_at__gte=start)
+        .values("received_at", "first_contact_at")
         .order_by()
     )
     if connection.vendor == "postgresql":
         try:
-            received_sql, received_params = received.query.sql_with_params()
-            first_sql, first_params = first.query.sql_with_params()
+            waits_sql, params = waits.query.sql_with_params()
         except EmptyResultSet:  # no practices
             people, median, p90 = 0, None, None
         else:
-            # A left join, counting the waits found: PostgreSQL then hashes the
-            # period's cases once rather than the contacts' groups in each of
-            # its workers (33 ms to 27).
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"""
-                    SELECT COUNT(days),
+                    SELECT COUNT(*),
                            percentile_cont(0.5) WITHIN GROUP (ORDER BY days),
                            percentile_cont(0.9) WITHIN GROUP (ORDER BY days)
                     FROM (
-                        SELECT EXTRACT(EPOCH FROM first.first_at - received.received) / 86400
-                            AS days
-                        FROM ({received_sql}) received
-                        LEFT JOIN ({first_sql}) first ON first."case" = received.case_pk
-                    ) waits
-                    """,  # noqa: S608 (the querysets' own SQL, with parameters)
-                    [*received_params, *first_params],
+                        SELECT EXTRACT(EPOCH FROM first_contact_at - received_at) / 86400 AS days
+                        FROM ({waits_sql}) waits
+                    ) days
+                    """,  # noqa: S608 (the queryset's own SQL, with parameters)
+                    params,
                 )
                 people, median, p90 = cursor.fetchone()
     else:  # SQLite, for development: the same figures worked out here
-        earliest = Contact.objects.filter(case=OuterRef("case_pk"), at__gte=start).order_by("at")
-        waits = sorted(
-            (first_at - when).total_seconds() / 86400
-            for when, first_at in received.annotate(
-                first_at=Subquery(earliest.values("at")[:1])
-            ).values_list("received", "first_at")
-            if first_at is not None
+        days = sorted(
+            (first_at - received).total_seconds() / 86400
+            for received, first_at in waits.values_list("received_at", "first_contact_at")
         )
-        people = len(waits)
-        median = statistics.median(waits) if waits else None
-        p90 = _percentile(waits, 0.9) if waits else None
+        people = len(days)
+        median = statistics.median(days) if days else None
+        p90 = _percentile(days, 0.9) if days else None
     return Figure(
         "Days from referral to first contact",
         [

@@ -192,3 +192,27 @@ def test_a_contact_carries_its_case_practice(case, link_worker):
     contact = attempt(case, link_worker)
     contact.refresh_from_db()
     assert contact.practice_id == case.practice_id
+
+
+def test_a_case_carries_its_referral_time_of_receipt(case, referral):
+    case.refresh_from_db()
+    assert case.received_at == referral.received_at
+
+
+def test_a_case_has_no_first_contact_until_one_is_recorded(case):
+    case.refresh_from_db()
+    assert case.first_contact_at is None
+
+
+def test_the_first_contact_is_the_earliest_recorded(case, link_worker):
+    now = timezone.now()
+    for days_ago in (3, 5, 1):  # the second, recorded later, was earlier
+        services.record_contact(
+            case=case,
+            by=link_worker,
+            mode=ContactMode.PHONE,
+            outcome=ContactOutcome.SPOKE,
+            at=now - datetime.timedelta(days=days_ago),
+        )
+    case.refresh_from_db()
+    assert case.first_contact_at == now - datetime.timedelta(days=5)
