@@ -287,7 +287,7 @@ class CloseForm(forms.Form):
 
     no_discharge_measure = forms.CharField(
         label="No discharge wellbeing measure is recorded. Why could it not be taken?",
-        help_text="Or record one first, from the Wellbeing section of this page",
+        help_text="Or record one first, from the Wellbeing section of the case page",
         max_length=300,
         error_messages={
             "required": "Say why no discharge wellbeing measure could be taken, or record one first"

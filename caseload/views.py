@@ -279,61 +279,53 @@ def decide(request, pk):
     return redirect(case)
 
 
-@require_POST
 def hold(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
-    form = HoldForm(request.POST, prefix="hold")
-    if form.is_valid():
-        try:
-            services.put_on_hold(
-                case=case,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                resume_on=form.cleaned_data["resume_on"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Support is on hold")
-            return redirect(case)
-    return _render_case(request, case, ContactForm(), hold_form=form, status=400)
+    return _action_page(
+        request,
+        case,
+        HoldForm(_posted(request), prefix="hold"),
+        lambda data: services.put_on_hold(case=case, by=request.user, **data),
+        done="Support is on hold",
+        heading="Put support on hold",
+        button="Put on hold",
+    )
 
 
-@require_POST
 def close(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
-    form = _close_form(case, request.POST)
-    if form.is_valid():
-        try:
-            services.close(
-                case=case,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                summary=form.cleaned_data["summary"],
-                final=form.final(),
-                no_discharge_measure=form.cleaned_data.get("no_discharge_measure", ""),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Case closed")
-            return redirect(case)
-    return _render_case(request, case, ContactForm(), close_form=form, status=400)
+    form = _close_form(case, _posted(request))
+    return _action_page(
+        request,
+        case,
+        form,
+        lambda data: services.close(
+            case=case,
+            by=request.user,
+            reason=data["reason"],
+            summary=data["summary"],
+            final=form.final(),
+            no_discharge_measure=data.get("no_discharge_measure", ""),
+        ),
+        done="Case closed",
+        heading="Close the case",
+        button="Close the case",
+        warning=True,
+    )
 
 
-@require_POST
 def raise_concern(request, pk):
     case = _case(request, pk, perm="caseload.add_safeguardingconcern")
-    form = ConcernForm(request.POST, prefix="concern")
-    if form.is_valid():
-        try:
-            services.raise_concern(case=case, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Safeguarding concern recorded")
-            return redirect(case)
-    return _render_case(request, case, ContactForm(), concern_form=form, status=400)
+    return _action_page(
+        request,
+        case,
+        ConcernForm(_posted(request), prefix="concern"),
+        lambda data: services.raise_concern(case=case, by=request.user, **data),
+        done="Safeguarding concern recorded",
+        heading="Record a safeguarding concern",
+        button="Record the concern",
+        warning=True,
+    )
 
 
 @require_POST
@@ -354,19 +346,17 @@ def close_concern(request, pk, concern_pk):
     )
 
 
-@require_POST
 def flag_for_mdt(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
-    form = MdtFlagForm(request.POST, prefix="mdt")
-    if form.is_valid():
-        try:
-            services.flag_for_mdt(case=case, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Flagged for the MDT meeting")
-            return redirect(case)
-    return _render_case(request, case, ContactForm(), mdt_form=form, status=400)
+    return _action_page(
+        request,
+        case,
+        MdtFlagForm(_posted(request), prefix="mdt"),
+        lambda data: services.flag_for_mdt(case=case, by=request.user, **data),
+        done="Flagged for the MDT meeting",
+        heading="Flag for an MDT meeting",
+        button="Flag for the meeting",
+    )
 
 
 @require_POST
@@ -402,19 +392,54 @@ def mdt(request):
     return render(request, "caseload/mdt.html", {"flags": flags})
 
 
-@require_POST
 def refer_back(request, pk):
     case = _case(request, pk, perm="caseload.change_case")
-    form = ReferBackForm(request.POST, case=case, prefix="refer")
-    if form.is_valid():
+    return _action_page(
+        request,
+        case,
+        ReferBackForm(_posted(request), case=case, prefix="refer"),
+        lambda data: services.refer_back(case=case, by=request.user, **data),
+        done=lambda data: f"Referred back to {data['to'].full_name}",
+        heading="Refer back to the GP or another clinician",
+        button="Refer back",
+    )
+
+
+def _posted(request):
+    """The form data of a POST (even an empty one, which is then invalid), or
+    None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _action_page(request, case, form, act, *, done, heading, button, warning=False):
+    """One of the case's less frequent actions on its own page: GET shows
+    `form`; a valid POST calls `act(cleaned_data)` (a service, which may
+    refuse) and goes back to the case with the message `done` (or
+    `done(cleaned_data)`). An invalid form or a refusal shows the page again
+    with what was typed."""
+    if request.method == "POST" and form.is_valid():
         try:
-            services.refer_back(case=case, by=request.user, **form.cleaned_data)
+            act(form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Referred back to {form.cleaned_data['to'].full_name}")
+            messages.success(request, done(form.cleaned_data) if callable(done) else done)
             return redirect(case)
-    return _render_case(request, case, ContactForm(), refer_form=form, status=400)
+    # The page names the person: a view of the case.
+    audit.record(request.user, audit.VIEW, case, patient=case.patient)
+    return render(
+        request,
+        "caseload/case_action.html",
+        {
+            "case": case,
+            "patient": case.patient,
+            "form": form,
+            "heading": heading,
+            "button": button,
+            "warning": warning,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @permission_required("caseload.reply_referback", raise_exception=True)
@@ -534,13 +559,8 @@ def _render_case(
     case,
     contact_form,
     *,
-    hold_form=None,
-    close_form=None,
-    concern_form=None,
     close_concern_forms=None,
-    mdt_form=None,
     mdt_outcome_forms=None,
-    refer_form=None,
     move_forms=None,
     status=200,
 ):
@@ -606,19 +626,6 @@ def _render_case(
             "has_errors": status == 400,
             "decision_form": DecisionForm(),
             "form": contact_form,
-            # Each form on the case page has a prefix, so no two share an id.
-            "hold_form": hold_form or HoldForm(prefix="hold"),
-            "close_form": close_form
-            or _close_form(
-                case,
-                open_connections=[
-                    connection for connection, _ in connection_rows if connection.is_open
-                ],
-                measures=taken,
-            ),
-            "concern_form": concern_form or ConcernForm(prefix="concern"),
-            "mdt_form": mdt_form or MdtFlagForm(prefix="mdt"),
-            "refer_form": refer_form or ReferBackForm(case=case, prefix="refer"),
             "refer_backs": refer_backs,
             "mdt_rows": [
                 (
@@ -728,22 +735,16 @@ def _timeline(
     ]
 
 
-def _close_form(case, data=None, *, open_connections=None, measures=None):
-    """The close form, for the open connections and the measures given, or as
-    the database has them."""
-    if measures is None:
-        measures = case.measures.filter(timepoint=Timepoint.DISCHARGE)
-    if open_connections is None:
-        open_connections = case.connections.filter(
-            status__in=OPEN_CONNECTION_STATUSES
-        ).select_related("service")
+def _close_form(case, data=None):
+    """The close form: where each open connection ended, and why no discharge
+    measure was taken when none is recorded."""
     return CloseForm(
         data,
         reasons=services.CLOSING_REASONS,
-        open_connections=open_connections,
-        needs_discharge_reason=not any(
-            measure.timepoint == Timepoint.DISCHARGE for measure in measures
-        ),
+        open_connections=case.connections.filter(
+            status__in=OPEN_CONNECTION_STATUSES
+        ).select_related("service"),
+        needs_discharge_reason=not case.measures.filter(timepoint=Timepoint.DISCHARGE).exists(),
         prefix="close",
     )
 

@@ -430,6 +430,10 @@ def test_connecting_someone_and_the_providers_page(page, demo):
     answered = Connection.objects.filter(status=ConnectionStatus.DECLINED).get()
     page.goto(answered.case.get_absolute_url())
     shoot(page, "case-with-connections")
+    page.get_by_role("button", name="Close the case").click()  # its own page
+    submit(page, "Close the case")
+    shoot(page, "case-close-errors")
+    page.goto(answered.case.get_absolute_url())
     page.get_by_role("link", name="Find a service").click()
     page.wait_for_load_state()
     shoot(page, "connect-search")

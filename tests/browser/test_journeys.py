@@ -484,14 +484,16 @@ def test_link_worker_takes_from_the_waiting_list_agrees_a_plan_connects_and_clos
         "Accepted by the provider"
     )
     page.get_by_text("Update this connection").click()  # the details' summary
-    page.get_by_text("Put support on hold").click()
-    check_accessibility(page)  # the page with both forms unfolded
-    page.get_by_text("Close the case").first.click()  # the details' summary
+    check_accessibility(page)  # the page with the connection's form unfolded
+    page.get_by_role("button", name="Put support on hold").click()  # a link to its page
+    expect(page.locator("h1")).to_contain_text("Put support on hold")
+    page.get_by_role("link", name="Cancel and go back to the case").click()
+    page.get_by_role("button", name="Close the case").click()  # a link to its page
     page.get_by_label("Goals met").check()
     page.get_by_label("Closing summary").fill("Joined the Tuesday walking group")
     page.get_by_label("Why could it not be taken?").fill("Jo did not want to answer again")
     page.get_by_label("Chapeltown walking group: how did it end?").select_option("attended")
-    check_accessibility(page)  # the page with the closing form unfolded
+    check_accessibility(page)  # the closing form, filled in
     page.get_by_role("button", name="Close the case").click()
     expect(page.locator(".nhsuk-notification-banner--success")).to_contain_text("Case closed")
     referral.refresh_from_db()
@@ -539,7 +541,7 @@ def test_link_worker_records_and_closes_a_safeguarding_concern_then_flags_for_md
     case = services.allocate(referral=referral, to=link_worker, by=link_worker)
     log_in(page, link_worker.email)
     page.goto(case.get_absolute_url())
-    page.get_by_text("Record a safeguarding concern").click()
+    page.get_by_role("button", name="Record a safeguarding concern").click()  # a link
     page.get_by_label("Self-neglect").check()
     page.get_by_role("button", name="Record the concern").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Describe what happened")
@@ -558,8 +560,7 @@ def test_link_worker_records_and_closes_a_safeguarding_concern_then_flags_for_md
     )
     expect(page.locator(".nhsuk-warning-callout")).to_have_count(0)
 
-    page.get_by_text("Flag for an MDT meeting").click()
-    check_accessibility(page)  # the page with the form unfolded
+    page.get_by_role("button", name="Flag for an MDT meeting").click()  # a link to its page
     page.get_by_label("What should the meeting discuss?").fill("Support with meals")
     next_week = datetime.date.today() + datetime.timedelta(days=7)
     page.get_by_label("Day").last.fill(str(next_week.day))
@@ -582,7 +583,7 @@ def test_link_worker_refers_back_to_the_gp_who_replies(page, link_worker, gp, pr
     case = services.allocate(referral=referral, to=link_worker, by=link_worker)
     log_in(page, link_worker.email)
     page.goto(case.get_absolute_url())
-    page.get_by_text("Refer back to the GP or another clinician").click()
+    page.get_by_role("button", name="Refer back to the GP or another clinician").click()
     page.get_by_label("Dr Sam Patel").check()
     page.get_by_role("button", name="Refer back").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why")

@@ -504,7 +504,7 @@ def test_the_move_form_offers_what_the_link_worker_may_record(
 def test_closing_offers_only_how_a_referral_waiting_for_an_answer_could_end(
     client_for, referred, case, link_worker
 ):
-    form = client_for(link_worker).get(case.get_absolute_url()).context["close_form"]
+    form = client_for(link_worker).get(f"/caseload/cases/{case.pk}/close/").context["form"]
     choices = form.fields[f"connection-{referred.pk}"].choices
     assert [value for value, _ in choices] == ["declined", "ended"]
 
@@ -513,7 +513,7 @@ def test_closing_offers_only_how_an_accepted_referral_could_end(
     client_for, referred, case, link_worker
 ):
     connections.provider_answer(connection=referred, accepted=True)
-    form = client_for(link_worker).get(case.get_absolute_url()).context["close_form"]
+    form = client_for(link_worker).get(f"/caseload/cases/{case.pk}/close/").context["form"]
     choices = form.fields[f"connection-{referred.pk}"].choices
     assert [value for value, _ in choices] == ["attended", "did_not_attend", "ended"]
 

@@ -52,11 +52,20 @@ def urls(case):
         "decision": ("post", f"/caseload/cases/{case.pk}/decision/"),
         "take": ("post", f"/caseload/cases/{case.pk}/take/"),
         "allocate": ("get", f"/caseload/allocate/{case.referral.reference}/"),
+        # The case's less frequent actions, each on its own page.
+        "hold": ("get", f"/caseload/cases/{case.pk}/hold/"),
+        "close": ("get", f"/caseload/cases/{case.pk}/close/"),
+        "concern": ("get", f"/caseload/cases/{case.pk}/safeguarding/"),
+        "refer_back": ("get", f"/caseload/cases/{case.pk}/refer-back/"),
+        "mdt": ("get", f"/caseload/cases/{case.pk}/mdt/"),
     }
 
 
+ACTIONS = ["hold", "close", "concern", "refer_back", "mdt"]
+
+
 @pytest.mark.parametrize(
-    "name", ["caseload", "waiting", "case", "contact", "decision", "take", "allocate"]
+    "name", ["caseload", "waiting", "case", "contact", "decision", "take", "allocate", *ACTIONS]
 )
 def test_anonymous_people_are_sent_to_log_in(client, case, name):
     method, url = urls(case)[name]
@@ -65,14 +74,14 @@ def test_anonymous_people_are_sent_to_log_in(client, case, name):
     assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("name", ["case", "contact", "decision", "take", "allocate"])
+@pytest.mark.parametrize("name", ["case", "contact", "decision", "take", "allocate", *ACTIONS])
 def test_another_pcns_link_worker_gets_404(client_for, case, outsider, name):
     method, url = urls(case)[name]
     assert getattr(client_for(outsider), method)(url).status_code == 404
 
 
 @pytest.mark.parametrize(
-    "name", ["caseload", "waiting", "case", "contact", "decision", "take", "allocate"]
+    "name", ["caseload", "waiting", "case", "contact", "decision", "take", "allocate", *ACTIONS]
 )
 def test_staff_without_the_caseload_get_403(client_for, case, pcn, name):
     directory_manager = UserFactory(role=roles.DIRECTORY_MANAGER, pcns=[pcn])
@@ -80,7 +89,7 @@ def test_staff_without_the_caseload_get_403(client_for, case, pcn, name):
     assert getattr(client_for(directory_manager), method)(url).status_code == 403
 
 
-@pytest.mark.parametrize("name", ["caseload", "waiting", "case"])
+@pytest.mark.parametrize("name", ["caseload", "waiting", "case", *ACTIONS])
 def test_the_link_worker_sees_the_caseload_pages(client_for, case, link_worker, name):
     _, url = urls(case)[name]
     response = client_for(link_worker).get(url)
@@ -171,12 +180,23 @@ def test_a_contact_with_errors_keeps_what_was_typed(client_for, case, link_worke
     assert not Contact.objects.exists()
 
 
-def test_an_error_in_another_form_of_the_case_page_says_so_in_the_title(
-    client_for, case, link_worker
-):
+@pytest.mark.parametrize("name", ACTIONS)
+def test_an_action_page_is_a_view_of_the_case(client_for, case, link_worker, name):
+    _, url = urls(case)[name]
+    client_for(link_worker).get(url)
+    event = AuditEvent.objects.get(action="view", object_type="caseload.case")
+    assert (event.object_id, event.patient_id) == (str(case.pk), str(case.patient.pk))
+
+
+def test_an_action_page_links_back_to_the_case(client_for, case, link_worker):
+    page = client_for(link_worker).get(urls(case)["hold"][1]).content.decode()
+    assert f'href="/caseload/cases/{case.pk}/"' in page
+
+
+def test_an_error_on_an_action_page_says_so_in_the_title(client_for, case, link_worker):
     response = client_for(link_worker).post(f"/caseload/cases/{case.pk}/hold/", {})
     assert response.status_code == 400
-    assert "<title>Error: Case: " in response.content.decode()
+    assert "<title>Error: Put support on hold: " in response.content.decode()
 
 
 def test_taking_a_case_from_the_waiting_list(client_for, waiting, link_worker):

@@ -79,10 +79,10 @@ def test_replying_to_someone_elses_refer_back_is_a_404(client_for, refer, pcn, p
     assert response.status_code == 404
 
 
-def test_the_case_page_offers_the_practices_gps(client_for, case, link_worker, gp, pcn):
+def test_the_refer_back_page_offers_the_practices_gps(client_for, case, link_worker, gp, pcn):
     elsewhere = UserFactory(full_name="Dr Far Away", role=roles.REFERRER)
     MembershipFactory(user=elsewhere, pcn=pcn, practice=PracticeFactory(pcn=pcn))
-    page = client_for(link_worker).get(case.get_absolute_url()).content.decode()
+    page = client_for(link_worker).get(f"/caseload/cases/{case.pk}/refer-back/").content.decode()
     assert "Dr Sam Patel" in page
     assert "Dr Far Away" not in page
 
