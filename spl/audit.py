@@ -28,9 +28,9 @@ def record(actor, action, obj, *, patient=None):
 def record_list(actor, referrals):
     """A list page showed these rows of personal data: one view event each,
     written in one query. `referrals` are records with a `patient`."""
-    AuditEvent.objects.bulk_create(
-        unsaved(actor, VIEW, row, patient=row.patient) for row in referrals
-    )
+    events = [unsaved(actor, VIEW, row, patient=row.patient) for row in referrals]
+    if events:  # bulk_create opens a transaction even for none
+        AuditEvent.objects.bulk_create(events)
 
 
 def unsaved(actor, action, obj, *, patient=None):
