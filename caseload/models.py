@@ -65,9 +65,7 @@ class CaseQuerySet(PCNScopedQuerySet):
         """What a caseload row shows, in as many queries as rows do not change:
         the person, the referral and its reasons (the flags come from
         caseload.flags)."""
-        return self.select_related("referral__patient", "practice").prefetch_related(
-            "referral__reasons"
-        )
+        return self.select_related("referral__patient").prefetch_related("referral__reasons")
 
 
 class Case(models.Model):
