@@ -104,6 +104,17 @@ class Case(models.Model):
     # case_practice_received alone (decision 18).
     received_at = models.DateTimeField(editable=False)
     first_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The SWEMWBS scores and ONS4 answers at baseline and discharge, copied from
+    # the measures as they are recorded (one of each at most, never changed),
+    # so that the outcomes read a period's closed cases alone (decision 19).
+    swemwbs_baseline = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+    swemwbs_discharge = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+    ons4_baseline = models.JSONField(null=True, blank=True, editable=False)
+    ons4_discharge = models.JSONField(null=True, blank=True, editable=False)
 
     pcn_path = "practice__pcn"
     practice_path = "practice"
@@ -135,11 +146,18 @@ class Case(models.Model):
                 include=["first_contact_at"],
                 name="case_practice_received",
             ),
-            # A practice's cases closed in a period, by reason, and their ids
-            # for the wellbeing figures (outcomes.figures), from the index alone.
+            # A practice's cases closed in a period, by reason, and their
+            # wellbeing before and after (outcomes.figures), from the index alone.
             models.Index(
                 fields=["practice", "closed_at"],
-                include=["id", "close_reason"],
+                include=[
+                    "id",
+                    "close_reason",
+                    "swemwbs_baseline",
+                    "swemwbs_discharge",
+                    "ons4_baseline",
+                    "ons4_discharge",
+                ],
                 condition=Q(closed_at__isnull=False),
                 name="case_practice_closed",
             ),
@@ -813,21 +831,24 @@ class WellbeingMeasure(models.Model):
                 name="one_baseline_and_discharge_per_instrument",
             )
         ]
-        indexes = [
-            # The same rows with their scores, which the dashboard's wellbeing
-            # figures read from the index alone (outcomes.figures). Not the
-            # constraint's own index: SQLite has no INCLUDE, and Django leaves
-            # out a constraint with one there, uniqueness and all.
-            models.Index(
-                fields=["case", "instrument", "timepoint"],
-                include=["score", "answers"],
-                condition=~Q(timepoint="review"),
-                name="measure_case_scores",
-            ),
-        ]
+
+    # The measures a case carries a copy of (Case.swemwbs_baseline and so on):
+    # {(instrument, timepoint): (the case's field, the measure's attribute)}.
+    ON_THE_CASE = {
+        (instrument, timepoint): (f"{instrument}_{timepoint}", value)
+        for instrument, value in ((instruments.SWEMWBS, "score"), (instruments.ONS4, "answers"))
+        for timepoint in (Timepoint.BASELINE.value, Timepoint.DISCHARGE.value)
+    }
 
     def __str__(self):
         return f"{self.get_instrument_display()} {self.timepoint} of case {self.case_id}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        copied = self.ON_THE_CASE.get((self.instrument, self.timepoint))
+        if copied is not None:
+            field, value = copied
+            Case.objects.filter(pk=self.case_id).update(**{field: getattr(self, value)})
 
     @property
     def definition(self):

@@ -78,7 +78,8 @@ GOALS = [
 CASE_COLUMNS = [
     "id", "referral_id", "practice_id", "link_worker_id", "status", "hold_reason",
     "resume_on", "opened_at", "closed_at", "close_reason", "closing_summary", "share_with_gp",
-    "no_discharge_measure", "received_at", "first_contact_at",
+    "no_discharge_measure", "received_at", "first_contact_at", "swemwbs_baseline",
+    "swemwbs_discharge", "ons4_baseline", "ons4_discharge",
 ]  # fmt: skip
 STATUS_COLUMNS = ["id", "case_id", "from_status", "to_status", "by_id", "at", "note"]
 ASSIGNMENT_COLUMNS = ["id", "case_id", "from_worker_id", "to_worker_id", "by_id", "at", "reason"]
@@ -354,6 +355,10 @@ class _Caseloads:
             self.counts["open"] += 1
         until = closed or now
         first_contact = opened + datetime.timedelta(hours=rng.randint(2, 72))
+        # The measures first, for the copy of them the case carries.
+        measured = {}
+        if (until - opened).days > 7 and rng.random() < MEASURED:
+            measured = self._measures(pk, worker or accepted_by, opened, closed)
         self.cases.add(
             id=pk,
             referral_id=referral,
@@ -373,6 +378,7 @@ class _Caseloads:
             share_with_gp=rng.choice(["full", "codes"]),
             received_at=received,
             first_contact_at=first_contact if first_contact < until else None,
+            **measured,
         )
         self.counts["cases"] += 1
         self._status(pk, "", CaseStatus.ACTIVE, accepted_by, opened, "Case opened")
@@ -394,12 +400,11 @@ class _Caseloads:
             self._plan(pk, practice, by, opened, reasons)
         for number in range(rng.choice([0, 1, 1, 1, 2])):
             self._connection(pk, practice, by, pcn, opened, until, reasons, closed, number)
-        if (until - opened).days > 7 and rng.random() < MEASURED:
-            self._measures(pk, by, opened, closed)
 
     def _measures(self, case, by, opened, closed):
         """SWEMWBS and ONS4 at baseline, and at discharge for most who finished:
-        most a little better, some worse."""
+        most a little better, some worse. Returns the case's copy of them
+        (WellbeingMeasure.ON_THE_CASE): {field: score or answers}."""
         rng = self.rng
         baseline = rng.randint(12, 24)
         steps = [(Timepoint.BASELINE, opened + datetime.timedelta(days=7), baseline)]
@@ -408,6 +413,7 @@ class _Caseloads:
                 (Timepoint.DISCHARGE, closed, min(35, max(7, baseline + rng.randint(-3, 8))))
             )
         swemwbs = instruments.INSTRUMENTS[instruments.SWEMWBS]
+        copied = {}
         for timepoint, at, raw in steps:
             base, extra = divmod(raw, len(swemwbs.items))
             answers = {item.key: base + (n < extra) for n, item in enumerate(swemwbs.items)}
@@ -424,6 +430,9 @@ class _Caseloads:
                     recorded_by_id=by, recorded_at=at,
                 )  # fmt: skip
                 self.counts["measures"] += 1
+                field, value = WellbeingMeasure.ON_THE_CASE[(code, timepoint)]
+                copied[field] = score if value == "score" else given
+        return copied
 
     def _status(self, case, from_status, to_status, by, at, note=""):
         self.history.add(

@@ -14,7 +14,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Max,
     Q,
 )
 from django.db.models.fields.json import KeyTextTransform
@@ -29,8 +28,6 @@ from caseload.models import (
     ConnectionStatus,
     Contact,
     Plan,
-    Timepoint,
-    WellbeingMeasure,
 )
 from directory.models import QAStatus
 from referrals.models import (
@@ -365,62 +362,32 @@ def _reach(received, period):
     }
 
 
-def _at(timepoint, instrument, value):
-    """A case's `value` at a timepoint: one baseline and one discharge measure
-    per instrument at most (a constraint), so Max picks that one."""
-    return Max(value, filter=Q(timepoint=timepoint, instrument=instrument))
-
-
 def _wellbeing(cases, start, end):
     """People whose support ended in the period with a baseline and a
-    discharge measure: SWEMWBS change and ONS4 items before and after. One
-    read of the measures of the cases ended: a row per case, then averages."""
-    ended = cases.filter(closed_at__gte=start, closed_at__lt=end)
+    discharge measure: SWEMWBS change and ONS4 items before and after. The
+    cases carry their baseline and discharge measures (decision 19), so this
+    reads the period's closed cases from the index case_practice_closed alone."""
+    ended = cases.filter(closed_at__gte=start, closed_at__lt=end).annotate(
+        change=F("swemwbs_discharge") - F("swemwbs_baseline")
+    )
     items = instruments.INSTRUMENTS[instruments.ONS4].items
-    when = {"before": Timepoint.BASELINE, "after": Timepoint.DISCHARGE}
-    per_case = (
-        # Not at review: the baseline and discharge measures, which the index
-        # measure_case_scores holds with their scores, so PostgreSQL reads that
-        # index alone (`timepoint__in` the two is the same rows, but the
-        # planner cannot tell that they match the index's condition).
-        WellbeingMeasure.objects.filter(case__in=ended)
-        .exclude(timepoint=Timepoint.REVIEW)
-        .values("case")
-        .annotate(
-            **{
-                f"swemwbs_{name}": _at(timepoint, instruments.SWEMWBS, "score")
-                for name, timepoint in when.items()
-            },
-            **{
-                f"{item.key}_{name}": _at(
-                    timepoint,
-                    instruments.ONS4,
-                    Cast(KeyTextTransform(item.key, "answers"), IntegerField()),
-                )
-                for item in items
-                for name, timepoint in when.items()
-            },
-        )
-        .annotate(change=F("swemwbs_after") - F("swemwbs_before"))
-        .order_by()
-    )
-    paired = Q(swemwbs_before__isnull=False, swemwbs_after__isnull=False)
-    ons4_paired = Q(
-        **{f"{items[0].key}_before__isnull": False, f"{items[0].key}_after__isnull": False}
-    )
-    found = per_case.aggregate(
-        people=Count("case", filter=paired),
-        mean_before=Avg("swemwbs_before", filter=paired),
-        mean_after=Avg("swemwbs_after", filter=paired),
+    when = {"before": "baseline", "after": "discharge"}
+    paired = Q(swemwbs_baseline__isnull=False, swemwbs_discharge__isnull=False)
+    ons4_paired = Q(ons4_baseline__isnull=False, ons4_discharge__isnull=False)
+    found = ended.aggregate(
+        people=Count("pk", filter=paired),
+        mean_before=Avg("swemwbs_baseline", filter=paired),
+        mean_after=Avg("swemwbs_discharge", filter=paired),
         mean_change=Avg("change", filter=paired),
-        improved=Count(
-            "case", filter=paired & Q(change__gte=instruments.MEANINGFUL_SWEMWBS_CHANGE)
-        ),
-        ons4_people=Count("case", filter=ons4_paired),
+        improved=Count("pk", filter=paired & Q(change__gte=instruments.MEANINGFUL_SWEMWBS_CHANGE)),
+        ons4_people=Count("pk", filter=ons4_paired),
         **{
-            f"mean_{item.key}_{name}": Avg(f"{item.key}_{name}", filter=ons4_paired)
+            f"mean_{item.key}_{name}": Avg(
+                Cast(KeyTextTransform(item.key, f"ons4_{timepoint}"), IntegerField()),
+                filter=ons4_paired,
+            )
             for item in items
-            for name in when
+            for name, timepoint in when.items()
         },
     )
     people = found["people"]

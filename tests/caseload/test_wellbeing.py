@@ -336,3 +336,19 @@ def test_the_reason_no_discharge_measure_was_taken_is_kept(client_for, case, lin
         },
     )
     assert Case.objects.get(pk=case.pk).no_discharge_measure == "Moved away"
+
+
+def test_the_case_carries_its_baseline_and_discharge_measures(case, link_worker):
+    swemwbs = record(case, link_worker)
+    answers = {"satisfaction": 7, "worthwhile": 8, "happiness": 6, "anxiety": 2}
+    ons4 = record(case, link_worker, instrument="ons4", timepoint="discharge", answers=answers)
+    case.refresh_from_db()
+    assert case.swemwbs_baseline == swemwbs.score
+    assert case.ons4_discharge == ons4.answers
+    assert (case.swemwbs_discharge, case.ons4_baseline) == (None, None)
+
+
+def test_a_review_measure_is_not_carried_by_the_case(case, link_worker):
+    record(case, link_worker, timepoint="review")
+    case.refresh_from_db()
+    assert case.swemwbs_baseline is None
