@@ -860,7 +860,14 @@ def record_measure(request, pk, instrument):
     return render(
         request,
         "caseload/measure_form.html",
-        {"case": case, "patient": case.patient, "instrument": definition, "form": form},
+        {
+            "case": case,
+            "patient": case.patient,
+            "instrument": definition,
+            "form": form,
+            "heading": definition.name,
+            "button": "Save the measure",
+        },
         status=400 if form.errors else 200,
     )
 
