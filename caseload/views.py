@@ -280,11 +280,11 @@ def decide(request, pk):
 
 
 def hold(request, pk):
-    case = _case(request, pk, perm="caseload.change_case")
+    case = _open_case(request, pk, perm="caseload.change_case")
     return _action_page(
         request,
         case,
-        HoldForm(_posted(request), prefix="hold"),
+        HoldForm(request.POST or None, prefix="hold"),
         lambda data: services.put_on_hold(case=case, by=request.user, **data),
         done="Support is on hold",
         heading="Put support on hold",
@@ -293,8 +293,8 @@ def hold(request, pk):
 
 
 def close(request, pk):
-    case = _case(request, pk, perm="caseload.change_case")
-    form = _close_form(case, _posted(request))
+    case = _open_case(request, pk, perm="caseload.change_case")
+    form = _close_form(case, request.POST or None)
     return _action_page(
         request,
         case,
@@ -315,11 +315,11 @@ def close(request, pk):
 
 
 def raise_concern(request, pk):
-    case = _case(request, pk, perm="caseload.add_safeguardingconcern")
+    case = _open_case(request, pk, perm="caseload.add_safeguardingconcern")
     return _action_page(
         request,
         case,
-        ConcernForm(_posted(request), prefix="concern"),
+        ConcernForm(request.POST or None, prefix="concern"),
         lambda data: services.raise_concern(case=case, by=request.user, **data),
         done="Safeguarding concern recorded",
         heading="Record a safeguarding concern",
@@ -347,11 +347,11 @@ def close_concern(request, pk, concern_pk):
 
 
 def flag_for_mdt(request, pk):
-    case = _case(request, pk, perm="caseload.change_case")
+    case = _open_case(request, pk, perm="caseload.change_case")
     return _action_page(
         request,
         case,
-        MdtFlagForm(_posted(request), prefix="mdt"),
+        MdtFlagForm(request.POST or None, prefix="mdt"),
         lambda data: services.flag_for_mdt(case=case, by=request.user, **data),
         done="Flagged for the MDT meeting",
         heading="Flag for an MDT meeting",
@@ -393,22 +393,16 @@ def mdt(request):
 
 
 def refer_back(request, pk):
-    case = _case(request, pk, perm="caseload.change_case")
+    case = _open_case(request, pk, perm="caseload.change_case")
     return _action_page(
         request,
         case,
-        ReferBackForm(_posted(request), case=case, prefix="refer"),
+        ReferBackForm(request.POST or None, case=case, prefix="refer"),
         lambda data: services.refer_back(case=case, by=request.user, **data),
         done=lambda data: f"Referred back to {data['to'].full_name}",
         heading="Refer back to the GP or another clinician",
         button="Refer back",
     )
-
-
-def _posted(request):
-    """The form data of a POST (even an empty one, which is then invalid), or
-    None for a GET."""
-    return request.POST if request.method == "POST" else None
 
 
 def _action_page(request, case, form, act, *, done, heading, button, warning=False):
@@ -538,6 +532,15 @@ def _with_flags(cases, found):
         for name in flags.SHOWN:
             setattr(case, name, found[case.pk][name])
     return rows
+
+
+def _open_case(request, pk, *, perm):
+    """A case to act on: once it is closed nothing more happens on it, so its
+    action pages are not found."""
+    case = _case(request, pk, perm=perm)
+    if not case.is_open:
+        raise Http404("The case is closed")
+    return case
 
 
 def _case(request, pk, *, perm):
@@ -752,9 +755,7 @@ def _close_form(case, data=None):
 def connect(request, pk):
     """Find a service for the person: the directory's search, for their age,
     each result with its QA status and capacity, and a way to connect them."""
-    case = _case(request, pk, perm="caseload.change_case")
-    if not case.is_open:
-        raise Http404("The case is closed")
+    case = _open_case(request, pk, perm="caseload.change_case")
     data = request.GET.copy() if request.GET else None
     if data is None:
         # At first, services for the person's age and their first need.
@@ -775,9 +776,7 @@ def connect(request, pk):
 
 def connect_service(request, pk, service_pk):
     """Connect the person to one service: signposted or referred."""
-    case = _case(request, pk, perm="caseload.change_case")
-    if not case.is_open:
-        raise Http404("The case is closed")
+    case = _open_case(request, pk, perm="caseload.change_case")
     service = get_object_or_404(
         Service.objects.visible_to(request.user).with_qa_status().select_related("organisation"),
         pk=service_pk,

@@ -188,13 +188,25 @@ def test_an_action_page_is_a_view_of_the_case(client_for, case, link_worker, nam
     assert (event.object_id, event.patient_id) == (str(case.pk), str(case.patient.pk))
 
 
+@pytest.mark.parametrize("name", ACTIONS)
+def test_a_closed_case_has_no_action_pages(client_for, case, link_worker, name):
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED, closed_at=timezone.now(), close_reason=CloseReason.OTHER
+    )
+    method, url = urls(case)[name]
+    assert getattr(client_for(link_worker), method)(url).status_code == 404
+
+
 def test_an_action_page_links_back_to_the_case(client_for, case, link_worker):
     page = client_for(link_worker).get(urls(case)["hold"][1]).content.decode()
     assert f'href="/caseload/cases/{case.pk}/"' in page
 
 
 def test_an_error_on_an_action_page_says_so_in_the_title(client_for, case, link_worker):
-    response = client_for(link_worker).post(f"/caseload/cases/{case.pk}/hold/", {})
+    # What a browser sends for the form left empty (with its CSRF token).
+    response = client_for(link_worker).post(
+        f"/caseload/cases/{case.pk}/hold/", {"hold-reason": "", "hold-resume_on_day": ""}
+    )
     assert response.status_code == 400
     assert "<title>Error: Put support on hold: " in response.content.decode()
 
