@@ -354,11 +354,12 @@ class _Caseloads:
                 resume_on = (now + datetime.timedelta(days=rng.randint(-5, 21))).date()
             self.counts["open"] += 1
         until = closed or now
+        by = worker or accepted_by
         first_contact = opened + datetime.timedelta(hours=rng.randint(2, 72))
         # The measures first, for the copy of them the case carries.
         measured = {}
         if (until - opened).days > 7 and rng.random() < MEASURED:
-            measured = self._measures(pk, worker or accepted_by, opened, closed)
+            measured = self._measures(pk, by, opened, closed)
         self.cases.add(
             id=pk,
             referral_id=referral,
@@ -394,7 +395,6 @@ class _Caseloads:
             at=opened,
             reason="",
         )
-        by = worker or accepted_by
         self._contacts(pk, practice, by, first_contact, until)
         if (until - opened).days > 14 and rng.random() < PLANNED:
             self._plan(pk, practice, by, opened, reasons)
