@@ -1,4 +1,5 @@
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
@@ -6,6 +7,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from spl import audit
 from spl.models import AuditEvent
 from spl.request_context import RequestContext, reset_current_request, set_current_request
+from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +122,16 @@ def test_admin_cannot_add_an_audit_event(client_for, administrator):
 
 def test_link_worker_cannot_read_the_audit_trail(client_for, link_worker):
     assert client_for(link_worker).get("/admin/spl/auditevent/").status_code == 302
+
+
+def test_a_lists_rows_are_audited_in_one_query(link_worker, django_assert_num_queries):
+    patients = [PatientFactory(), PatientFactory()]
+    rows = [
+        SimpleNamespace(pk=patient.pk, patient=patient, _meta=patient._meta) for patient in patients
+    ]
+    with django_assert_num_queries(1):
+        audit.record_list(link_worker, rows)
+    events = AuditEvent.objects.filter(actor=link_worker, action=audit.VIEW)
+    assert sorted(events.values_list("patient_id", flat=True)) == sorted(
+        str(patient.pk) for patient in patients
+    )
