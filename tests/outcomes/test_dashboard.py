@@ -299,7 +299,7 @@ def test_the_page_names_no_one(client_for, october, practice_manager):
 # people (age, sex and ethnicity at once), the wellbeing measures (SWEMWBS and
 # ONS4 at once), the connections (by need, organisation, kind and status at
 # once), services' capacity, and the needs in plans with no connection made.
-DASHBOARD_QUERIES = 17
+DASHBOARD_QUERIES = 16
 
 
 def test_the_queries_do_not_grow_with_the_referrals(
