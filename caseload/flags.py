@@ -34,7 +34,7 @@ import datetime
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 
 from caseload.models import (
     ATTEMPTS_BEFORE_CLOSING,
@@ -133,8 +133,12 @@ facts AS (
     LEFT JOIN reached ON reached.case_id = held.id
     LEFT JOIN agreed ON agreed.case_id = held.id
 )
-SELECT id, link_worker_id, practice_id, status, opened_at, last_contact_at, attempts,
-       plan_review_on,
+SELECT id, link_worker_id, practice_id, status,
+       -- As text, which Python reads in a tenth of the time psycopg takes for a
+       -- timestamp (Django's loader, in Python, converts each): 500 of them were
+       -- 2.5 ms of a caseload page. _converted parses them.
+       CAST(opened_at AS TEXT) AS opened_at, CAST(last_contact_at AS TEXT) AS last_contact_at,
+       attempts, plan_review_on,
        safeguarding, safeguarding_follow_up, awaiting_reply, goals_overdue,
        provider_no_response,
        status IN (%s, %s, %s)
@@ -195,18 +199,15 @@ def _params(today, since):
 
 
 def _converted(row):
-    """PostgreSQL gives dates, aware datetimes and booleans; SQLite gives text
-    or naive datetimes in UTC, and 0 or 1 (or None where a comparison met a
-    NULL)."""
+    """Moments come as text: in UTC with its offset from PostgreSQL, naive in UTC
+    from SQLite. PostgreSQL gives dates and booleans; SQLite gives text, and 0
+    or 1 (or None where a comparison met a NULL)."""
     for flag in FLAGS:
         row[flag] = bool(row[flag])
     for name in ("opened_at", "last_contact_at"):
-        moment = row[name]
-        if isinstance(moment, str):
-            moment = parse_datetime(moment)
-        if moment is not None and timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, datetime.UTC)
-        row[name] = moment
+        if row[name] is not None:
+            moment = datetime.datetime.fromisoformat(row[name])
+            row[name] = moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
     if isinstance(row["plan_review_on"], str):
         row["plan_review_on"] = parse_date(row["plan_review_on"])
     return row
