@@ -9,7 +9,7 @@ caseload.services, which keeps an append-only history of both.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,10 +62,24 @@ class CaseQuerySet(PCNScopedQuerySet):
         return self.open().filter(link_worker=user)
 
     def for_list(self):
-        """What a caseload row shows, in as many queries as rows do not change:
-        the person, the referral and its reasons (the flags come from
-        caseload.flags)."""
-        return self.select_related("referral__patient").prefetch_related("referral__reasons")
+        """What a caseload or waiting list row shows, in as many queries as rows
+        do not change: the person's name, the referral's urgency, date and
+        reasons (the flags come from caseload.flags). Only those columns: the
+        whole case, referral and person were 70 columns a row to read and
+        build (about 1.5 ms of the caseload's 25 rows)."""
+        return (
+            self.select_related("referral__patient")
+            .prefetch_related(Prefetch("referral__reasons", to_attr=Referral.FETCHED_REASONS))
+            .only(
+                "status",
+                "opened_at",
+                "referral__urgency",
+                "referral__received_at",
+                "referral__other_reason",
+                "referral__patient__given_name",
+                "referral__patient__family_name",
+            )
+        )
 
 
 class Case(models.Model):

@@ -448,6 +448,17 @@ class Referral(models.Model):
     def get_absolute_url(self):
         return reverse("referrals:referral_detail", args=[self.reference])
 
+    # A list's query may fetch the reasons as a list here, with
+    # Prefetch("reasons", to_attr=FETCHED_REASONS): prefetching the manager sets up
+    # a queryset for each row, 2 ms of the caseload's 25 rows.
+    FETCHED_REASONS = "fetched_reasons"
+
+    @property
+    def listed_reasons(self):
+        """The reasons, as a list's query fetched them or else from the database."""
+        fetched = getattr(self, self.FETCHED_REASONS, None)
+        return self.reasons.all() if fetched is None else fetched
+
     @property
     def days_waiting(self):
         return (timezone.now() - self.received_at).days

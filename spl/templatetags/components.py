@@ -172,6 +172,17 @@ def tag(text, colour=""):
 
 
 @register.simple_tag
+def reasons(referral):
+    """`{% reasons referral %}`: a referral's reasons, one a line, then any other
+    reason as written. A tag, not an include: included in each of the
+    caseload's 25 rows, the template took 2 ms of the page."""
+    lines = [str(reason) for reason in referral.listed_reasons]
+    if referral.other_reason:
+        lines.append(format_html("Other: {}", referral.other_reason))
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+
+@register.simple_tag
 def case_status_tag(case):
     """`{% case_status_tag case %}`: the case's status, coloured by CASE_STATUS_COLOURS."""
     return tag(case.get_status_display(), CASE_STATUS_COLOURS[case.status])

@@ -13,7 +13,7 @@ import pytest
 from django.template import TemplateSyntaxError, engines
 
 from directory.models import QAStatus
-from referrals.models import Referral, Status
+from referrals.models import Reason, Referral, ReferralReason, Status
 from tests.spl.test_template_pack import parse
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -95,6 +95,27 @@ def test_an_action_outside_a_summary_row_is_a_template_error():
 
 def test_a_tag_without_a_colour_is_the_default_blue():
     assert render("{% tag 'Beta' %}") == '<strong class="nhsuk-tag">Beta</strong>'
+
+
+def listed(*reasons, other=""):
+    """A referral whose reasons a list's query fetched (Referral.FETCHED_REASONS)."""
+    referral = Referral(other_reason=other)
+    setattr(referral, Referral.FETCHED_REASONS, [ReferralReason(reason=r) for r in reasons])
+    return referral
+
+
+def test_a_referrals_reasons_are_one_a_line():
+    referral = listed(Reason.LONELINESS, Reason.HOUSING)
+    assert render("{% reasons referral %}", referral=referral) == (
+        "Loneliness and isolation<br>Housing"
+    )
+
+
+def test_a_reason_written_in_follows_the_others_escaped():
+    referral = listed(Reason.HOUSING, other="Carer <for> her husband")
+    assert render("{% reasons referral %}", referral=referral) == (
+        "Housing<br>Other: Carer &lt;for&gt; her husband"
+    )
 
 
 @pytest.mark.parametrize(
