@@ -24,22 +24,42 @@ class PCNScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        memberships = apps.get_model("spl", "Membership").objects.filter(user=user)
         practice_path = getattr(self.model, "practice_path", None)
         if practice_path is None:
-            return self.filter(**{f"{self.model.pcn_path}__in": memberships.values("pcn_id")})
-        # The practices of whole-PCN memberships, and those memberships name, as
-        # UNION ALL: PostgreSQL estimates that well, where an OR of the two
-        # guessed most of the country's practices and read every referral
-        # (docs/benchmarks.md, issue 11).
+            return self.filter(**{f"{self.model.pcn_path}__in": visible_pcns(user)})
+        return self.filter(**{f"{practice_path}__in": visible_practices(user)})
+
+
+# What a user sees is read once for each user object, as Django keeps a user's
+# permissions on it: the user of a request is loaded for that request. Then
+# each scoped query names its few practices or PCNs, where a subquery of the
+# memberships made PostgreSQL plan a join more for every query of the page
+# (planning the case page's one record took 3 ms of its 4) and guess how many
+# rows the scope holds (docs/benchmarks.md, issue 12).
+
+
+def visible_practices(user):
+    """The ids of the practices `user` sees: every practice of the PCNs of
+    their whole-PCN memberships, and those their other memberships name."""
+    if not hasattr(user, "_visible_practices"):
+        memberships = apps.get_model("spl", "Membership").objects.filter(user=user).order_by()
         of_whole_pcns = (
             apps.get_model("spl", "Practice")
             .objects.filter(pcn__in=memberships.filter(practice__isnull=True).values("pcn_id"))
             .order_by()
-            .values("pk")
+            .values_list("pk", flat=True)
         )
-        named = memberships.filter(practice__isnull=False).order_by().values("practice_id")
-        return self.filter(**{f"{practice_path}__in": of_whole_pcns.union(named, all=True)})
+        named = memberships.filter(practice__isnull=False).values_list("practice_id", flat=True)
+        user._visible_practices = sorted(of_whole_pcns.union(named))
+    return user._visible_practices
+
+
+def visible_pcns(user):
+    """The ids of the PCNs `user` is a member of."""
+    if not hasattr(user, "_visible_pcns"):
+        memberships = apps.get_model("spl", "Membership").objects.filter(user=user)
+        user._visible_pcns = sorted(set(memberships.values_list("pcn_id", flat=True)))
+    return user._visible_pcns
 
 
 class PracticeQuerySet(PCNScopedQuerySet):

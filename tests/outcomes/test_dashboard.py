@@ -293,13 +293,14 @@ def test_the_page_names_no_one(client_for, october, practice_manager):
     assert october["accepted"].patient.family_name not in page
 
 
-# Session, user, permissions, the visible practices (form and rows), then the
+# Session, user, permissions, the ids of the practices the user sees (read once:
+# spl.querysets), the visible practices (form and rows), then the
 # figures: the referrals (by month, route, organisation, status and code at
 # once), reasons, waiting, open cases, contacts, closures, the IIF counts, the
 # people (age, sex and ethnicity at once), the wellbeing measures (SWEMWBS and
 # ONS4 at once), the connections (by need, organisation, kind and status at
 # once), services' capacity, and the needs in plans with no connection made.
-DASHBOARD_QUERIES = 16
+DASHBOARD_QUERIES = 17
 
 
 def test_the_queries_do_not_grow_with_the_referrals(

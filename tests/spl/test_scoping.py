@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
-from spl.models import PCN, AuditEvent, Practice
+from spl.models import PCN, AuditEvent, Membership, Practice, User
 from spl.querysets import PCNScopedQuerySet
 from tests.factories import PracticeFactory, UserFactory
 
@@ -87,6 +87,26 @@ def test_practice_list_shows_only_practices_in_the_users_pcns(
     page = client_for(link_worker).get("/practices/").content.decode()
     assert practice.name in page
     assert other_practice.name not in page
+
+
+def test_what_a_user_sees_is_read_once_for_each_user_object(
+    link_worker, practice, django_assert_num_queries
+):
+    with django_assert_num_queries(3):  # the practices' ids, then the two lists
+        list(Practice.objects.visible_to(link_worker))
+        list(Practice.objects.visible_to(link_worker))
+
+
+def test_a_user_loaded_again_sees_a_new_membership(link_worker, practice, other_practice):
+    assert list(Practice.objects.visible_to(link_worker)) == [practice]
+    Membership.objects.create(user=link_worker, pcn=other_practice.pcn)
+    reloaded = User.objects.get(pk=link_worker.pk)  # as the next request loads them
+    assert set(Practice.objects.visible_to(reloaded)) == {practice, other_practice}
+
+
+def test_a_membership_naming_a_practice_sees_that_practice_alone(gp, practice, pcn):
+    PracticeFactory(pcn=pcn)
+    assert list(Practice.objects.visible_to(gp)) == [practice]
 
 
 def test_practice_list_query_count_does_not_grow_with_rows(
