@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -52,6 +52,7 @@ from caseload.models import (
     Case,
     CaseStatus,
     Connection,
+    ConnectionStatusChange,
     Contact,
     ContactOutcome,
     Goal,
@@ -594,7 +595,9 @@ def _render_case(
             or ConnectionMoveForm(connection=connection, prefix=f"connection-{connection.pk}"),
         )
         for connection in case.connections.select_related("service__organisation")
-        .prefetch_related("history__by")
+        .prefetch_related(
+            Prefetch("history", queryset=ConnectionStatusChange.objects.select_related("by"))
+        )
         .order_by("-created_at", "-pk")
     ]
     history = list(case.history.select_related("by"))
