@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload import instruments
-from referrals.models import Reason, Referral, Urgency
+from referrals.models import Reason, Referral, ReferralReason, Urgency
 from spl.models import Practice
 from spl.querysets import PCNScopedQuerySet
 
@@ -69,7 +69,13 @@ class CaseQuerySet(PCNScopedQuerySet):
         build (about 1.5 ms of the caseload's 25 rows)."""
         return (
             self.select_related("referral__patient")
-            .prefetch_related(Prefetch("referral__reasons", to_attr=Referral.FETCHED_REASONS))
+            .prefetch_related(
+                Prefetch(
+                    "referral__reasons",
+                    queryset=ReferralReason.objects.only("referral", "reason"),
+                    to_attr=Referral.FETCHED_REASONS,
+                )
+            )
             .only(
                 "status",
                 "opened_at",
