@@ -11,9 +11,13 @@ worker holds 250 open cases at both sizes. Reused when they exist; made (and
 timed) when not.
 
 Each page is requested as the user shown with Django's test client under
-production settings: 3 warm-up requests, then --rounds timed ones. For each it
-prints the median and 95th percentile, the queries per request, and the floor:
-the request's slowest SELECT run again directly (median of --rounds runs).
+production settings, the two sizes taking turns: --block timed requests at one
+size (after 3 warm-up ones on a new connection), then at the other, until each
+has made --rounds. This machine's speed drifts by a third over minutes, and
+turns put the drift on both sizes alike, so the growth is the page's, not the
+machine's. For each it prints the median and 95th percentile, the queries per
+request, and the floor: the request's slowest SELECT run again directly
+(median of --rounds runs).
 """
 
 import argparse
@@ -52,6 +56,7 @@ def arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10k,1m", help="two sizes: the first is the base")
     parser.add_argument("--rounds", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--block", type=int, default=10, help="requests at a size per turn")
     return parser.parse_args()
 
 
@@ -75,14 +80,35 @@ def targets():
     return values, described
 
 
-def measure_all(rounds):
-    values, described = targets()
-    results = []
+def measure_all(databases, rounds, block):
+    """{database: [each page's summary]}, the databases taking turns."""
+    values = {}
+    for name in databases:
+        base.use(name)
+        values[name], described = targets()
+        print(f"{name}: {described}", flush=True)
+    results = {name: [] for name in databases}
+    block = min(block, rounds)
     for _label, email, url in PAGES:
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        results.append(base.measure(client, url.format(**values), rounds, False))
-    return results, described
+        timings = {name: [] for name in databases}
+        while len(timings[databases[0]]) < rounds:
+            for name in databases:
+                base.use(name)
+                client = logged_in(email)
+                timings[name] += base.timed(client, url.format(**values[name]), block)
+        for name in databases:
+            base.use(name)
+            page = url.format(**values[name])
+            results[name].append(
+                base.summary(logged_in(email), page, timings[name][:rounds], rounds, False)
+            )
+    return results
+
+
+def logged_in(email):
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
 
 
 def main():
@@ -98,17 +124,15 @@ def main():
     for size, label in sizes:
         print(f"{name}_{label}: {base.prepare(demo_db, f'{name}_{label}', size)}", flush=True)
     logging.disable(logging.NOTSET)
-    measured = []
-    for _size, label in sizes:
-        base.use(f"{name}_{label}")
-        results, described = measure_all(args.rounds)
-        measured.append(results)
-        print(f"{name}_{label}: {described}", flush=True)
+    names = [f"{name}_{label}" for _size, label in sizes]
+    results = measure_all(names, args.rounds, args.block)
+    measured = [results[name] for name in names]
     (_, small), (_, big) = sizes
     print(
-        f"\nPostgreSQL {connection.pg_version // 10000}; {args.rounds} requests a page after "
-        f"{base.WARM_UP} warm-up; load average {os.getloadavg()[0]:.2f}; "
-        f"{time.monotonic() - started:.0f} s in all. {base.machine_speed()}\n"
+        f"\nPostgreSQL {connection.pg_version // 10000}; {args.rounds} requests a page at each "
+        f"size, in turns of {args.block} after {base.WARM_UP} warm-up; load average "
+        f"{os.getloadavg()[0]:.2f}; {time.monotonic() - started:.0f} s in all. "
+        f"{base.machine_speed()}\n"
     )
     print(
         f"| page | as | {small} median ms | {big} median ms | {big} p95 ms | growth "

@@ -225,7 +225,8 @@ def floor(sql, rounds):
     return statistics.median(timings)
 
 
-def measure(client, url, rounds, show_sql):
+def timed(client, url, rounds):
+    """The ms of `rounds` requests after WARM_UP untimed ones."""
     for _ in range(WARM_UP):
         fetch(client, url)
     timings = []
@@ -233,6 +234,12 @@ def measure(client, url, rounds, show_sql):
         start = time.perf_counter()
         fetch(client, url)
         timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def summary(client, url, timings, rounds, show_sql):
+    """The median and 95th percentile of `timings`; the queries of one more
+    request, and the floor: its slowest SELECT run `rounds` times directly."""
     with CaptureQueriesContext(connection) as queries:
         fetch(client, url)
     if show_sql:
@@ -253,6 +260,10 @@ def measure(client, url, rounds, show_sql):
         "floor": floor(slowest, rounds) if slowest else 0.0,
         "sql": slowest,
     }
+
+
+def measure(client, url, rounds, show_sql):
+    return summary(client, url, timed(client, url, rounds), rounds, show_sql)
 
 
 def targets():
