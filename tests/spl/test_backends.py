@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from spl.models import User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,8 @@ def test_a_users_permissions_are_read_in_one_query(link_worker):
         user.has_perm("caseload.view_case")
         user.has_perm("referrals.view_referral")
     assert len(queries) == 1
+
+
+def test_a_superuser_has_every_permission(db):
+    superuser = UserFactory(is_superuser=True)
+    assert "caseload.delete_case" in fresh(superuser).get_all_permissions()
