@@ -96,6 +96,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "spl.urls"
 WSGI_APPLICATION = "spl.wsgi.application"
 
+# Forms render through the templates, except a select (spl/renderers.py).
+FORM_RENDERER = "spl.renderers.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
