@@ -1,5 +1,7 @@
 """What a caseload row says and is filtered by, worked out from the contacts,
-plans and dates at each request, never stored (so never stale).
+plans and dates at each request, never stored (so never stale). What the flags
+need of a case's contacts (the latest, those that did not reach the person,
+whether any did) the case carries, as the contacts are added (decision 21).
 
 `of(cases)` gives, for every case of a queryset, in one query:
 
@@ -22,11 +24,12 @@ plans and dates at each request, never stored (so never stale).
 
 The query is SQL written here rather than built with the ORM: as fifteen
 annotated subqueries, Django took 12 ms to build it for a caseload of 250
-before PostgreSQL ran it in 13 ms, and PostgreSQL ran the subqueries that a flag
-and a column share twice. Here each case's contacts are read once, its latest
-agreed plan found once, and the flags worked out from those (docs/benchmarks.md,
-issue 12). The cases themselves still come from a queryset, so scoping stays
-where it is everywhere else. The SQL runs on PostgreSQL and SQLite alike.
+before PostgreSQL ran it in 13 ms, and PostgreSQL ran the subqueries that a
+flag and a column share twice. Here each case's latest agreed plan is found
+once, and the flags worked out from it and from what the case carries
+(docs/benchmarks.md, issue 12). The cases themselves still come from a
+queryset, so scoping stays where it is everywhere else. The SQL runs on
+PostgreSQL and SQLite alike.
 """
 
 import datetime
@@ -44,8 +47,6 @@ from caseload.models import (
     CaseStatus,
     Connection,
     ConnectionStatus,
-    Contact,
-    ContactOutcome,
     Goal,
     GoalStatus,
     Plan,
@@ -72,20 +73,15 @@ DUE = {
 FLAGS = (*Case.ROW_FLAGS, "safeguarding_follow_up")
 # What a row shows besides its flags.
 SHOWN = ("last_contact_at", "attempts", "plan_review_on", *FLAGS)
+CASE_COLUMNS = (
+    "id", "status", "opened_at", "resume_on", "link_worker_id", "practice_id",
+    "last_contact_at", "unreached_contacts", "spoken_with",
+)  # fmt: skip
 
-# {cases}: the cases' own SELECT (id, status, opened_at, resume_on,
-# link_worker_id, practice_id); the other names are tables. Values are %s parameters, in
-# the order of `_params`.
+# {cases}: the cases' own SELECT (CASE_COLUMNS); the other names are tables.
+# Values are %s parameters, in the order of `_params`.
 SQL = """
 WITH held AS ({cases}),
-reached AS (
-    SELECT case_id,
-           MAX(at) AS last_contact_at,
-           SUM(CASE WHEN outcome <> %s THEN 1 ELSE 0 END) AS attempts,
-           MAX(CASE WHEN outcome = %s THEN 1 ELSE 0 END) AS spoke
-    FROM {contact} WHERE case_id IN (SELECT id FROM held)
-    GROUP BY case_id
-),
 agreed AS (
     -- Joined to the cases held below, which PostgreSQL then looks up one by one
     -- (no IN (held) here: that scanned the held cases again for every plan).
@@ -97,9 +93,9 @@ agreed AS (
 facts AS (
     SELECT held.id, held.link_worker_id, held.practice_id, held.status, held.opened_at,
            held.resume_on,
-           reached.last_contact_at,
-           COALESCE(reached.attempts, 0) AS attempts,
-           COALESCE(reached.spoke, 0) AS spoke,
+           held.last_contact_at,
+           held.unreached_contacts AS attempts,
+           held.spoken_with AS spoke,
            agreed.review_on AS plan_review_on,
            EXISTS (
                SELECT 1 FROM {goal} goal WHERE goal.plan_id = agreed.id
@@ -130,7 +126,6 @@ facts AS (
                WHERE measure.case_id = held.id AND measure.timepoint = %s
            ) AS has_baseline
     FROM held
-    LEFT JOIN reached ON reached.case_id = held.id
     LEFT JOIN agreed ON agreed.case_id = held.id
 )
 SELECT id, link_worker_id, practice_id, status,
@@ -146,7 +141,7 @@ SELECT id, link_worker_id, practice_id, status,
        status = %s AND attempts >= %s AS unable_to_contact,
        status = %s AND resume_on < %s AS resume_overdue,
        status IN (%s, %s, %s) AND plan_review_on <= %s AS review_due,
-       status IN (%s, %s, %s) AND spoke = 1 AND NOT has_baseline AS baseline_due
+       status IN (%s, %s, %s) AND spoke AND NOT has_baseline AS baseline_due
 FROM facts
 """
 
@@ -157,15 +152,13 @@ def of(cases, today=None):
     case of the queryset `cases`."""
     today = today or timezone.localdate()
     since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
-    selected = cases.order_by().values(
-        "id", "status", "opened_at", "resume_on", "link_worker_id", "practice_id"
-    )
+    selected = cases.order_by().values(*CASE_COLUMNS)
     try:
         cases_sql, cases_params = selected.query.sql_with_params()
     except EmptyResultSet:  # none(), or pk__in of no rows
         return {}
     tables = {
-        "contact": Contact, "plan": Plan, "goal": Goal, "action": PlanAction,
+        "plan": Plan, "goal": Goal, "action": PlanAction,
         "concern": SafeguardingConcern, "refer_back": ReferBack, "connection": Connection,
         "measure": WellbeingMeasure,
     }  # fmt: skip
@@ -185,7 +178,6 @@ def _params(today, since):
     day = connection.ops.adapt_datefield_value(today)
     moment = connection.ops.adapt_datetimefield_value(since)
     return [
-        ContactOutcome.SPOKE, ContactOutcome.SPOKE,
         GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS, day, day,
         day,
         ConnectionStatus.NO_RESPONSE,

@@ -9,7 +9,8 @@ caseload.services, which keeps an append-only history of both.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,6 +125,12 @@ class Case(models.Model):
     # case_practice_received alone (decision 18).
     received_at = models.DateTimeField(editable=False)
     first_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Likewise the latest contact, how many contacts did not reach the person,
+    # and whether any did: what the caseload's flags need of the contacts, read
+    # with the case rather than from each case's contacts (decision 21).
+    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unreached_contacts = models.PositiveIntegerField(default=0, editable=False)
+    spoken_with = models.BooleanField(default=False, editable=False)
     # The SWEMWBS scores and ONS4 answers at baseline and discharge, copied from
     # the measures as they are recorded (one of each at most, never changed),
     # so that the outcomes read a period's closed cases alone (decision 19).
@@ -360,11 +367,16 @@ class Contact(CaseRecord):
         return f"{self.get_mode_display()}, {self.get_outcome_display().lower()}"
 
     def save(self, *args, **kwargs):
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        # The case's first contact, if this one came earlier (Case.first_contact_at).
-        Case.objects.filter(
-            Q(first_contact_at__isnull=True) | Q(first_contact_at__gt=self.at), pk=self.case_id
-        ).update(first_contact_at=self.at)
+        if adding:  # contacts are added, never changed: the case's copy counts each once
+            at = Value(self.at, output_field=models.DateTimeField())
+            Case.objects.filter(pk=self.case_id).update(
+                first_contact_at=Least(Coalesce("first_contact_at", at), at),
+                last_contact_at=Greatest(Coalesce("last_contact_at", at), at),
+                unreached_contacts=F("unreached_contacts") + (0 if self.reached else 1),
+                **({"spoken_with": True} if self.reached else {}),
+            )
 
     @property
     def reached(self):

@@ -79,7 +79,8 @@ CASE_COLUMNS = [
     "id", "referral_id", "practice_id", "link_worker_id", "status", "hold_reason",
     "resume_on", "opened_at", "closed_at", "close_reason", "closing_summary", "share_with_gp",
     "no_discharge_measure", "received_at", "first_contact_at", "swemwbs_baseline",
-    "swemwbs_discharge", "ons4_baseline", "ons4_discharge",
+    "swemwbs_discharge", "ons4_baseline", "ons4_discharge", "last_contact_at",
+    "unreached_contacts", "spoken_with",
 ]  # fmt: skip
 STATUS_COLUMNS = ["id", "case_id", "from_status", "to_status", "by_id", "at", "note"]
 ASSIGNMENT_COLUMNS = ["id", "case_id", "from_worker_id", "to_worker_id", "by_id", "at", "reason"]
@@ -356,10 +357,11 @@ class _Caseloads:
         until = closed or now
         by = worker or accepted_by
         first_contact = opened + datetime.timedelta(hours=rng.randint(2, 72))
-        # The measures first, for the copy of them the case carries.
+        # The measures and contacts first, for what the case carries of them.
         measured = {}
         if (until - opened).days > 7 and rng.random() < MEASURED:
             measured = self._measures(pk, by, opened, closed)
+        contacted = self._contacts(pk, practice, by, first_contact, until)
         self.cases.add(
             id=pk,
             referral_id=referral,
@@ -380,6 +382,7 @@ class _Caseloads:
             received_at=received,
             first_contact_at=first_contact if first_contact < until else None,
             **measured,
+            **contacted,
         )
         self.counts["cases"] += 1
         self._status(pk, "", CaseStatus.ACTIVE, accepted_by, opened, "Case opened")
@@ -395,7 +398,6 @@ class _Caseloads:
             at=opened,
             reason="",
         )
-        self._contacts(pk, practice, by, first_contact, until)
         if (until - opened).days > 14 and rng.random() < PLANNED:
             self._plan(pk, practice, by, opened, reasons)
         for number in range(rng.choice([0, 1, 1, 1, 2])):
@@ -446,9 +448,13 @@ class _Caseloads:
         )
 
     def _contacts(self, case, practice, by, first, until):
+        """Contacts from `first` until `until`, about one a fortnight. Returns what
+        the case carries of them (Contact.save): {field: value}."""
         rng = self.rng
         at = first
+        carried = {"last_contact_at": None, "unreached_contacts": 0, "spoken_with": False}
         while at < until:
+            outcome = ContactOutcome.SPOKE if rng.random() < 0.9 else ContactOutcome.DID_NOT_ATTEND
             self.contacts.add(
                 id=self._id(Contact),
                 case_id=case,
@@ -463,14 +469,16 @@ class _Caseloads:
                     ]
                 ),
                 duration_minutes=rng.choice([15, 20, 30, 45]),
-                outcome=ContactOutcome.SPOKE
-                if rng.random() < 0.9
-                else ContactOutcome.DID_NOT_ATTEND,
+                outcome=outcome,
                 notes="Talked through how the week went.",
                 by_id=by,
             )
             self.counts["contacts"] += 1
+            carried["last_contact_at"] = at
+            carried["unreached_contacts"] += outcome != ContactOutcome.SPOKE
+            carried["spoken_with"] |= outcome == ContactOutcome.SPOKE
             at += datetime.timedelta(days=rng.randint(*CONTACT_EVERY), hours=rng.randint(0, 8))
+        return carried
 
     def _plan(self, case, practice, by, opened, reasons):
         rng = self.rng

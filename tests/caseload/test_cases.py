@@ -216,3 +216,30 @@ def test_the_first_contact_is_the_earliest_recorded(case, link_worker):
         )
     case.refresh_from_db()
     assert case.first_contact_at == now - datetime.timedelta(days=5)
+
+
+def test_a_case_carries_its_latest_contact_and_the_attempts(case, link_worker):
+    now = timezone.now()
+    for days_ago, outcome in (
+        (3, ContactOutcome.UNABLE_TO_CONTACT),
+        (1, ContactOutcome.UNABLE_TO_CONTACT),
+        (2, ContactOutcome.DID_NOT_ATTEND),  # recorded late, about an earlier day
+    ):
+        services.record_contact(
+            case=case,
+            by=link_worker,
+            mode=ContactMode.PHONE,
+            outcome=outcome,
+            at=now - datetime.timedelta(days=days_ago),
+        )
+    case.refresh_from_db()
+    assert case.last_contact_at == now - datetime.timedelta(days=1)
+    assert case.unreached_contacts == 3
+    assert not case.spoken_with
+
+
+def test_a_case_carries_that_the_person_was_reached(case, link_worker):
+    for outcome in (ContactOutcome.UNABLE_TO_CONTACT, ContactOutcome.SPOKE):
+        services.record_contact(case=case, by=link_worker, mode=ContactMode.PHONE, outcome=outcome)
+    case.refresh_from_db()
+    assert (case.unreached_contacts, case.spoken_with) == (1, True)

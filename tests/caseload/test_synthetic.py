@@ -4,7 +4,7 @@ import datetime
 import itertools
 
 import pytest
-from django.db.models import Count, F
+from django.db.models import Count, F, Max, Q
 
 from caseload import synthetic as caseload_synthetic
 from caseload.models import (
@@ -14,6 +14,7 @@ from caseload.models import (
     Connection,
     ConnectionStatus,
     Contact,
+    ContactOutcome,
     Plan,
     WellbeingMeasure,
 )
@@ -103,3 +104,19 @@ def test_contacts_plans_and_connections_carry_their_case_practice(generated):
     for model in (Contact, Plan, Connection):
         assert model.objects.exists()
         assert not model.objects.exclude(practice=F("case__practice")).exists()
+
+
+def test_cases_carry_what_their_contacts_say(generated):
+    expected = Case.objects.annotate(
+        latest=Max("contacts__at"),
+        unreached=Count("contacts", filter=~Q(contacts__outcome=ContactOutcome.SPOKE)),
+        spoke=Count("contacts", filter=Q(contacts__outcome=ContactOutcome.SPOKE)),
+    )
+    rows = list(
+        expected.values_list(
+            "last_contact_at", "latest", "unreached_contacts", "unreached", "spoken_with", "spoke"
+        )
+    )
+    assert rows and any(row[1] for row in rows)
+    for last, latest, unreached, counted, spoken, spoke in rows:
+        assert (last, unreached, spoken) == (latest, counted, spoke > 0)
