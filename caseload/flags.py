@@ -3,9 +3,9 @@ plans and dates at each request, never stored (so never stale). What the flags
 need of a case's contacts (the latest, those that did not reach the person,
 whether any did) the case carries, as the contacts are added (decision 21).
 
-`of(cases)` gives, for every case of a queryset, in one query:
+`of(cases)` gives, for every case of a queryset, the longest open first, in
+one query:
 
-- `last_contact_at` and `attempts` (contacts that did not reach the person);
 - `no_recent_contact`: open, and nothing recorded for NO_CONTACT_DAYS
   (counted from the opening while there is no contact yet);
 - `unable_to_contact`: still contacting after ATTEMPTS_BEFORE_CLOSING
@@ -37,7 +37,6 @@ import datetime
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from caseload.models import (
     ATTEMPTS_BEFORE_CLOSING,
@@ -71,8 +70,6 @@ DUE = {
 }
 
 FLAGS = (*Case.ROW_FLAGS, "safeguarding_follow_up")
-# What a row shows besides its flags.
-SHOWN = ("last_contact_at", "attempts", "plan_review_on", *FLAGS)
 CASE_COLUMNS = (
     "id", "status", "opened_at", "resume_on", "link_worker_id", "practice_id",
     "last_contact_at", "unreached_contacts", "spoken_with",
@@ -129,11 +126,6 @@ facts AS (
     LEFT JOIN agreed ON agreed.case_id = held.id
 )
 SELECT id, link_worker_id, practice_id, status,
-       -- As text, which Python reads in a tenth of the time psycopg takes for a
-       -- timestamp (Django's loader, in Python, converts each): 500 of them were
-       -- 2.5 ms of a caseload page. _converted parses them.
-       CAST(opened_at AS TEXT) AS opened_at, CAST(last_contact_at AS TEXT) AS last_contact_at,
-       attempts, plan_review_on,
        safeguarding, safeguarding_follow_up, awaiting_reply, goals_overdue,
        provider_no_response,
        status IN (%s, %s, %s)
@@ -143,13 +135,15 @@ SELECT id, link_worker_id, practice_id, status,
        status IN (%s, %s, %s) AND plan_review_on <= %s AS review_due,
        status IN (%s, %s, %s) AND spoke AND NOT has_baseline AS baseline_due
 FROM facts
+-- No moment is returned: psycopg reads a timestamp through Django's loader, in
+-- Python, at 5 microseconds each (500 were 2.5 ms of a caseload page).
+ORDER BY opened_at, id
 """
 
 
 def of(cases, today=None):
-    """{case id: {"link_worker_id", "practice_id", "status", "opened_at",
-    "last_contact_at", "attempts", "plan_review_on", and each flag}} for every
-    case of the queryset `cases`."""
+    """{case id: {"link_worker_id", "practice_id", "status", and each flag}} for
+    every case of the queryset `cases`, the longest open first."""
     today = today or timezone.localdate()
     since = timezone.now() - datetime.timedelta(days=NO_CONTACT_DAYS)
     selected = cases.order_by().values(*CASE_COLUMNS)
@@ -191,17 +185,10 @@ def _params(today, since):
 
 
 def _converted(row):
-    """Moments come as text: in UTC with its offset from PostgreSQL, naive in UTC
-    from SQLite. PostgreSQL gives dates and booleans; SQLite gives text, and 0
-    or 1 (or None where a comparison met a NULL)."""
+    """PostgreSQL gives booleans; SQLite gives 0 or 1 (or None where a
+    comparison met a NULL)."""
     for flag in FLAGS:
         row[flag] = bool(row[flag])
-    for name in ("opened_at", "last_contact_at"):
-        if row[name] is not None:
-            moment = datetime.datetime.fromisoformat(row[name])
-            row[name] = moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
-    if isinstance(row["plan_review_on"], str):
-        row["plan_review_on"] = parse_date(row["plan_review_on"])
     return row
 
 

@@ -230,19 +230,18 @@ class CaseloadFilterForm(forms.Form):
 
     def chosen(self, found):
         """The ids of the cases of `found` (caseload.flags.of) that the filters
-        choose, the longest open first. A caseload's few hundred cases are all
-        in hand already, and the flag chosen is the one the rows and Today
-        show."""
+        choose, in its order: the longest open first. A caseload's few hundred
+        cases are all in hand already, and the flag chosen is the one the rows
+        and Today show."""
         data = self.cleaned_data if self.is_valid() else {}
         status, flag, practice = data.get("status"), data.get("flag"), data.get("practice")
-        rows = [
-            (row["opened_at"], pk)
+        return [
+            pk
             for pk, row in found.items()
             if (not status or row["status"] == status)
             and (not flag or row[flag])
             and (not practice or row["practice_id"] == practice.pk)
         ]
-        return [pk for _, pk in sorted(rows)]
 
 
 class FindCaseForm(forms.Form):

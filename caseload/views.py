@@ -530,7 +530,7 @@ def _with_flags(cases, found):
     as attributes, as the row template reads them."""
     rows = list(cases)
     for case in rows:
-        for name in flags.SHOWN:
+        for name in flags.FLAGS:
             setattr(case, name, found[case.pk][name])
     return rows
 
@@ -586,7 +586,7 @@ def _render_case(
         )
         for concern in concerns
     ]
-    attempts = sum(1 for contact in contacts if not contact.reached)
+    attempts = case.unreached_contacts
     move_forms = move_forms or {}
     connection_rows = [
         (

@@ -75,17 +75,23 @@ def test_no_contact_for_14_days(caseload):
     assert flagged("no_recent_contact") == ["Quiet", "Silent", "Unreached"]
 
 
-def test_a_row_gives_the_last_contact_and_the_opening_to_the_microsecond(caseload, link_worker):
+def test_the_case_carries_its_last_contact_to_the_microsecond(caseload, link_worker):
     case = caseload["Fresh"]
     moment = NOW - datetime.timedelta(hours=5, microseconds=123457)
     services.record_contact(
         case=case, by=link_worker, mode=ContactMode.PHONE, outcome=ContactOutcome.SPOKE, at=moment
     )
+    case.refresh_from_db()
+    assert case.last_contact_at == moment
+
+
+def test_the_rows_come_the_longest_open_first(caseload):
+    newest = Case.objects.latest("pk")
+    Case.objects.filter(pk=newest.pk).update(opened_at=NOW - datetime.timedelta(days=400))
     with time_machine.travel(NOW, tick=False):
-        row = flags_of(Case.objects.filter(pk=case.pk))[case.pk]
-    assert row["last_contact_at"] == moment
-    assert row["opened_at"] == case.opened_at
-    assert row["last_contact_at"].utcoffset() == datetime.timedelta(0)
+        found = list(flags_of(Case.objects.all()))
+    assert found == list(Case.objects.order_by("opened_at", "pk").values_list("pk", flat=True))
+    assert found[0] == newest.pk and len(found) > 1
 
 
 def test_unable_to_contact_after_three_attempts(caseload):
