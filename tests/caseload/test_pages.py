@@ -128,6 +128,20 @@ def test_the_caseload_takes_the_same_queries_for_many_cases(
         assert client.get("/caseload/").status_code == 200
 
 
+def test_the_waiting_list_takes_the_same_queries_for_many_cases(
+    client_for, waiting, practice, supervisor, link_worker, django_assert_max_num_queries
+):
+    client = client_for(link_worker)
+    with django_assert_max_num_queries(20) as one:
+        client.get("/caseload/waiting/")
+    for _ in range(10):
+        referral = ReferralFactory(patient__registered_practice=practice)
+        services.allocate(referral=referral, to=None, by=supervisor)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get("/caseload/waiting/").content.decode()
+    assert page.count('scope="row"') == 11
+
+
 def test_the_caseload_audits_each_case_it_shows(client_for, case, link_worker):
     client_for(link_worker).get("/caseload/")
     assert AuditEvent.objects.filter(
