@@ -198,7 +198,11 @@ X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
-USE_I18N = True
+# SPL is written in English only, so the translation machinery is off: Django's
+# en-GB catalogue translates nothing, and looking a language up cost every
+# reverse() and format_html() on a page (the case page 6 ms; docs/benchmarks.md).
+# Dates and numbers still follow en-GB's formats (LANGUAGE_CODE).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"

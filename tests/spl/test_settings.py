@@ -157,3 +157,14 @@ def test_postgresql_plans_for_storage_on_ssd():
         "DATABASES['default']['OPTIONS']", DEBUG="true", DATABASE_URL="postgres://x@localhost/x"
     )
     assert "-c random_page_cost=1.1" in options
+
+
+def test_dates_keep_british_formats_without_translation():
+    code = (
+        "from django.utils import formats; "
+        "print(json.dumps([settings.USE_I18N, formats.get_format('DATE_FORMAT'), "
+        "formats.get_format('DATE_INPUT_FORMATS')[0]]))"
+    )
+    result = run_django(code, SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [False, "j M Y", "%d/%m/%Y"]
