@@ -9,7 +9,9 @@ The request id and client address come from the request being served (set by
 being handed the request. Only ids are stored: never names or NHS numbers.
 """
 
-from django.db import connection
+from contextlib import nullcontext
+
+from django.db import connection, transaction
 
 from spl.models import AuditEvent
 from spl.request_context import current_request
@@ -27,19 +29,44 @@ def record(actor, action, obj, *, patient=None):
     return event
 
 
-def record_list(actor, referrals):
+def record_list(actor, rows):
     """A list page showed these rows of personal data: one view event each,
-    written in one query. `referrals` are records with a `patient`."""
-    events = [unsaved(actor, VIEW, row, patient=row.patient) for row in referrals]
-    if not events:
+    written in one INSERT. `rows` are records with a `patient`."""
+    rows = list(rows)
+    if not rows:
         return
+    # What the events share is made ready for the database once: a model
+    # instance and the ORM's INSERT for each of a page's 25 rows were 1 ms of
+    # Python on every list page.
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-    if len(events) > connection.ops.bulk_batch_size(fields, events):
-        AuditEvent.objects.bulk_create(events)  # in batches, in a transaction
-    else:
-        # One INSERT, atomic on its own. bulk_create wraps even one in BEGIN
-        # and COMMIT: two more round trips on every list page.
-        AuditEvent.objects._insert(events, fields)
+    shared = unsaved(actor, VIEW, rows[0])
+    values = {f.attname: f.get_db_prep_save(getattr(shared, f.attname), connection) for f in fields}
+    batch = connection.ops.bulk_batch_size(fields, rows)
+    # Alone, the INSERT is atomic; in batches (SQLite limits the parameters of
+    # one), all are written or none.
+    atomic = transaction.atomic() if len(rows) > batch else nullcontext()
+    with atomic, connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params = []
+            for row in chunk:
+                values.update(
+                    object_type=row._meta.label_lower,
+                    object_id=str(row.pk),
+                    patient_id=str(row.patient.pk),
+                )
+                params.extend(values[field.attname] for field in fields)
+            cursor.execute(_insert_sql(fields, len(chunk)), params)
+
+
+def _insert_sql(fields, rows):
+    ops = connection.ops
+    one = f"({', '.join(['%s'] * len(fields))})"
+    return "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 - our names, values as parameters
+        ops.quote_name(AuditEvent._meta.db_table),
+        ", ".join(ops.quote_name(field.column) for field in fields),
+        ", ".join([one] * rows),
+    )
 
 
 def unsaved(actor, action, obj, *, patient=None):

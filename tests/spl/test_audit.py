@@ -124,14 +124,42 @@ def test_link_worker_cannot_read_the_audit_trail(client_for, link_worker):
     assert client_for(link_worker).get("/admin/spl/auditevent/").status_code == 302
 
 
-def test_a_lists_rows_are_audited_in_one_query(link_worker, django_assert_num_queries):
-    patients = [PatientFactory(), PatientFactory()]
-    rows = [
+def _rows_of(patients):
+    return [
         SimpleNamespace(pk=patient.pk, patient=patient, _meta=patient._meta) for patient in patients
     ]
+
+
+def test_a_lists_rows_are_audited_in_one_query(link_worker, django_assert_num_queries):
+    patients = [PatientFactory(), PatientFactory()]
     with django_assert_num_queries(1):
-        audit.record_list(link_worker, rows)
+        audit.record_list(link_worker, _rows_of(patients))
     events = AuditEvent.objects.filter(actor=link_worker, action=audit.VIEW)
     assert sorted(events.values_list("patient_id", flat=True)) == sorted(
+        str(patient.pk) for patient in patients
+    )
+
+
+def test_a_lists_events_say_what_a_single_event_would(link_worker):
+    patient = PatientFactory()
+    token = set_current_request(RequestContext(request_id=uuid.uuid4(), ip_address="10.1.2.3"))
+    try:
+        single = audit.record(link_worker, audit.VIEW, patient, patient=patient)
+        audit.record_list(link_worker, _rows_of([patient]))
+    finally:
+        reset_current_request(token)
+    listed = AuditEvent.objects.exclude(pk=single.pk).get()
+    columns = ("actor", "action", "object_type", "object_id", "patient_id", "request_id")
+    assert [getattr(listed, name) for name in columns] == [
+        getattr(single, name) for name in columns
+    ]
+    assert listed.ip_address == "10.1.2.3"
+    assert abs(listed.occurred_at - single.occurred_at).total_seconds() < 5
+
+
+def test_a_list_longer_than_one_insert_allows_is_audited_in_full(link_worker):
+    patients = PatientFactory.create_batch(300)  # SQLite: 124 rows of 8 parameters an INSERT
+    audit.record_list(link_worker, _rows_of(patients))
+    assert sorted(AuditEvent.objects.values_list("patient_id", flat=True)) == sorted(
         str(patient.pk) for patient in patients
     )
