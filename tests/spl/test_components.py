@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from django.template import TemplateSyntaxError, engines
+from django.utils.safestring import mark_safe
 
 from directory.models import QAStatus
 from referrals.models import Reason, Referral, ReferralReason, Status
+from spl.templatetags.components import tag
 from tests.spl.test_template_pack import parse
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -97,6 +99,14 @@ def test_a_tag_without_a_colour_is_the_default_blue():
     assert render("{% tag 'Beta' %}") == '<strong class="nhsuk-tag">Beta</strong>'
 
 
+def test_a_tags_words_are_escaped_unless_marked_safe_each_time():
+    # The markup of constant words is kept: the same words, safe or not,
+    # must not share it.
+    assert tag("<b>Beta</b>") == '<strong class="nhsuk-tag">&lt;b&gt;Beta&lt;/b&gt;</strong>'
+    assert tag(mark_safe("<b>Beta</b>")) == '<strong class="nhsuk-tag"><b>Beta</b></strong>'
+    assert tag("<b>Beta</b>") == '<strong class="nhsuk-tag">&lt;b&gt;Beta&lt;/b&gt;</strong>'
+
+
 def listed(*reasons, other=""):
     """A referral whose reasons a list's query fetched (Referral.FETCHED_REASONS)."""
     referral = Referral(other_reason=other)
@@ -116,6 +126,15 @@ def test_a_reason_written_in_follows_the_others_escaped():
     assert render("{% reasons referral %}", referral=referral) == (
         "Housing<br>Other: Carer &lt;for&gt; her husband"
     )
+
+
+def test_a_reason_no_longer_offered_is_shown_as_stored():
+    assert render("{% reasons referral %}", referral=listed("retired_code")) == "retired_code"
+
+
+def test_a_status_no_longer_offered_is_a_grey_tag_of_its_value():
+    tag = page("{% status_tag referral %}", referral=Referral(status="retired")).find("strong")
+    assert (tag.classes, tag.text) == (["nhsuk-tag", "nhsuk-tag--grey"], "retired")
 
 
 @pytest.mark.parametrize(
