@@ -250,7 +250,7 @@ class Case(models.Model):
     def is_on_hold(self):
         return self.status == CaseStatus.ON_HOLD
 
-    # The flags of caseload.flags a row shows as tags.
+    # The flags of caseload.flags a row shows as tags ({% case_flags %}).
     ROW_FLAGS = (
         "safeguarding",
         "goals_overdue",
@@ -262,11 +262,6 @@ class Case(models.Model):
         "unable_to_contact",
         "resume_overdue",
     )
-
-    @property
-    def flagged(self):
-        """Whether any row flag is set (on a case given its caseload.flags)."""
-        return any(getattr(self, name, False) for name in self.ROW_FLAGS)
 
     @property
     def gp_gets_full_summary(self):

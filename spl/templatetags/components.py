@@ -213,6 +213,34 @@ def case_status_tag(case):
     return CASE_STATUS_TAGS.get(case.status) or tag(case.status, "grey")
 
 
+@register.simple_tag
+def case_flags(case):
+    """`{% case_flags case %}`: the flags set on a caseload row (as
+    caseload.flags gives them) as tags, or nothing. One tag for the nine:
+    as nine `{% if %}`s a row, they took 2 ms of the caseload's 25."""
+    shown = [markup for flag, markup in CASE_FLAG_TAGS if getattr(case, flag, False)]
+    if not shown:
+        return ""
+    return SafeString(f'<span class="spl-tags">{"".join(shown)}</span>')
+
+
+# The flags in the order a row shows them, each as its tag.
+CASE_FLAG_TAGS = [
+    (flag, tag(words, colour))
+    for flag, words, colour in (
+        ("goals_overdue", "Overdue", "orange"),
+        ("review_due", "Review due", "blue"),
+        ("awaiting_reply", "Awaiting GP reply", "purple"),
+        ("baseline_due", "Baseline due", "blue"),
+        ("provider_no_response", "No reply from a service", "orange"),
+        ("safeguarding", "Safeguarding", "red"),
+        ("resume_overdue", "Resume date passed", "orange"),
+        ("unable_to_contact", "3 attempts", "red"),
+        ("no_recent_contact", "No contact for 14 days", "yellow"),
+    )
+]
+
+
 CONNECTION_STATUS_COLOURS = {
     ConnectionStatus.SUGGESTED: "white",
     ConnectionStatus.REFERRED: "blue",

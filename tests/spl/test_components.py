@@ -8,14 +8,16 @@ screen readers hear.
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.template import TemplateSyntaxError, engines
 from django.utils.safestring import mark_safe
 
+from caseload.models import Case
 from directory.models import QAStatus
 from referrals.models import Reason, Referral, ReferralReason, Status
-from spl.templatetags.components import tag
+from spl.templatetags.components import CASE_FLAG_TAGS, tag
 from tests.spl.test_template_pack import parse
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -135,6 +137,23 @@ def test_a_reason_no_longer_offered_is_shown_as_stored():
 def test_a_status_no_longer_offered_is_a_grey_tag_of_its_value():
     tag = page("{% status_tag referral %}", referral=Referral(status="retired")).find("strong")
     assert (tag.classes, tag.text) == (["nhsuk-tag", "nhsuk-tag--grey"], "retired")
+
+
+def test_a_caseload_rows_flags_are_tags_in_the_rows_order():
+    case = SimpleNamespace(safeguarding=True, goals_overdue=True)
+    tags = page("{% case_flags case %}", case=case).find_all("strong")
+    assert [(tag.text, tag.classes[-1]) for tag in tags] == [
+        ("Overdue", "nhsuk-tag--orange"),
+        ("Safeguarding", "nhsuk-tag--red"),
+    ]
+
+
+def test_a_caseload_row_without_flags_shows_no_tags():
+    assert render("{% case_flags case %}", case=SimpleNamespace()) == ""
+
+
+def test_every_flag_a_caseload_row_can_have_has_its_tag():
+    assert sorted(flag for flag, _ in CASE_FLAG_TAGS) == sorted(Case.ROW_FLAGS)
 
 
 @pytest.mark.parametrize(
