@@ -548,12 +548,19 @@ def _case(request, pk, *, perm):
     # What the case page shows of the person, their practice and link worker,
     # and the PCN's wellbeing settings. Each table more cost PostgreSQL more to
     # plan than to run: with the referrer too, 3.3 ms to plan, 0.5 to run.
+    # Whether the person has other cases the user sees, so that most case
+    # pages (people referred once) need not look for them: 1 to 2 ms.
+    others = (
+        Case.objects.visible_to(request.user)
+        .filter(referral__patient=OuterRef("referral__patient"))
+        .exclude(pk=OuterRef("pk"))
+    )
     return get_visible_object_or_404(
         Case.objects.select_related(
             "referral__patient__registered_practice",
             "link_worker",
             "practice__pcn",
-        ),
+        ).annotate(has_others=Exists(others)),
         request.user,
         perm=perm,
         pk=pk,
@@ -630,7 +637,9 @@ def _render_case(
             .filter(referral__patient=case.patient)
             .exclude(pk=case.pk)
             .select_related("referral")
-            .order_by("-opened_at"),
+            .order_by("-opened_at")
+            if case.has_others
+            else [],
             "has_errors": status == 400,
             "decision_form": DecisionForm(),
             "form": contact_form,

@@ -347,3 +347,29 @@ def test_the_other_lists_take_the_same_queries_for_more_rows(
         add()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def _referred_again(case, link_worker):
+    services.person_declined(case=case, by=link_worker)
+    again = ReferralFactory(patient=case.referral.patient)
+    return services.allocate(referral=again, to=link_worker, by=link_worker)
+
+
+def test_a_new_cases_page_links_the_persons_earlier_case(client_for, case, link_worker):
+    second = _referred_again(case, link_worker)
+    page = client_for(link_worker).get(f"/caseload/cases/{second.pk}/").content.decode()
+    assert "Earlier cases" in page
+    assert f'href="/caseload/cases/{case.pk}/"' in page
+
+
+def test_a_case_page_looks_for_earlier_cases_only_when_there_are_some(
+    client_for, case, link_worker, django_assert_max_num_queries
+):
+    client = client_for(link_worker)
+    with django_assert_max_num_queries(50) as alone:
+        page = client.get(f"/caseload/cases/{case.pk}/").content.decode()
+    assert "Earlier cases" not in page
+    second = _referred_again(case, link_worker)
+    with django_assert_max_num_queries(50) as again:
+        client.get(f"/caseload/cases/{second.pk}/")
+    assert len(again.captured_queries) == len(alone.captured_queries) + 1
