@@ -17,7 +17,7 @@ a membership without one shows every practice of its PCN. Models without a
 """
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 
 
 class PCNScopedQuerySet(models.QuerySet):
@@ -42,16 +42,33 @@ def visible_practices(user):
     """The ids of the practices `user` sees: every practice of the PCNs of
     their whole-PCN memberships, and those their other memberships name."""
     if not hasattr(user, "_visible_practices"):
-        memberships = apps.get_model("spl", "Membership").objects.filter(user=user).order_by()
-        of_whole_pcns = (
-            apps.get_model("spl", "Practice")
-            .objects.filter(pcn__in=memberships.filter(practice__isnull=True).values("pcn_id"))
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-        named = memberships.filter(practice__isnull=False).values_list("practice_id", flat=True)
-        user._visible_practices = sorted(of_whole_pcns.union(named))
+        with connection.cursor() as cursor:
+            cursor.execute(_visible_practices_sql(), [user.pk, user.pk])
+            user._visible_practices = sorted(practice for (practice,) in cursor.fetchall())
     return user._visible_practices
+
+
+# SQL written here, as spl.backends reads permissions: built by the ORM (a
+# UNION of two querysets, one with a subquery) it took Django 1 ms to compile
+# on every page, longer than PostgreSQL took to run it.
+VISIBLE_PRACTICES = """
+SELECT practice.id FROM {practice} practice
+JOIN {membership} whole ON whole.pcn_id = practice.pcn_id AND whole.practice_id IS NULL
+WHERE whole.user_id = %s
+UNION
+SELECT named.practice_id FROM {membership} named
+WHERE named.user_id = %s AND named.practice_id IS NOT NULL
+"""
+
+
+def _visible_practices_sql():
+    tables = {"practice": "spl.Practice", "membership": "spl.Membership"}
+    return VISIBLE_PRACTICES.format(
+        **{
+            name: connection.ops.quote_name(apps.get_model(label)._meta.db_table)
+            for name, label in tables.items()
+        }
+    )
 
 
 def visible_pcns(user):
