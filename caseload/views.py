@@ -545,9 +545,6 @@ def _open_case(request, pk, *, perm):
 
 
 def _case(request, pk, *, perm):
-    # What the case page shows of the person, their practice and link worker,
-    # and the PCN's wellbeing settings. Each table more cost PostgreSQL more to
-    # plan than to run: with the referrer too, 3.3 ms to plan, 0.5 to run.
     # Whether the person has other cases the user sees, so that most case
     # pages (people referred once) need not look for them: 1 to 2 ms.
     others = (
@@ -555,6 +552,9 @@ def _case(request, pk, *, perm):
         .filter(referral__patient=OuterRef("referral__patient"))
         .exclude(pk=OuterRef("pk"))
     )
+    # What the case page shows of the person, their practice and link worker,
+    # and the PCN's wellbeing settings. Each table more cost PostgreSQL more to
+    # plan than to run: with the referrer too, 3.3 ms to plan, 0.5 to run.
     return get_visible_object_or_404(
         Case.objects.select_related(
             "referral__patient__registered_practice",

@@ -200,7 +200,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 # SPL is written in English only, so the translation machinery is off: Django's
 # en-GB catalogue translates nothing, and looking a language up cost every
-# reverse() and format_html() on a page (the case page 6 ms; docs/benchmarks.md).
+# reverse() and lazy string on a page (the case page 6 ms; decision 22).
 # Dates and numbers still follow en-GB's formats (LANGUAGE_CODE).
 USE_I18N = False
 USE_TZ = True
