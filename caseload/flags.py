@@ -55,6 +55,7 @@ from caseload.models import (
     Timepoint,
     WellbeingMeasure,
 )
+from spl.sql import table_names
 
 # What is due on a caseload, by the flag that says it: the one list that the
 # caseload's Today and the daily digest both show.
@@ -151,15 +152,11 @@ def of(cases, today=None):
         cases_sql, cases_params = selected.query.sql_with_params()
     except EmptyResultSet:  # none(), or pk__in of no rows
         return {}
-    tables = {
-        "plan": Plan, "goal": Goal, "action": PlanAction,
-        "concern": SafeguardingConcern, "refer_back": ReferBack, "connection": Connection,
-        "measure": WellbeingMeasure,
-    }  # fmt: skip
-    sql = SQL.format(
-        cases=cases_sql,
-        **{name: connection.ops.quote_name(model._meta.db_table) for name, model in tables.items()},
-    )
+    tables = table_names(
+        plan=Plan, goal=Goal, action=PlanAction, concern=SafeguardingConcern,
+        refer_back=ReferBack, connection=Connection, measure=WellbeingMeasure,
+    )  # fmt: skip
+    sql = SQL.format(cases=cases_sql, **tables)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*cases_params, *_params(today, since)])
         names = [column[0] for column in cursor.description]

@@ -19,6 +19,8 @@ a membership without one shows every practice of its PCN. Models without a
 from django.apps import apps
 from django.db import connection, models
 
+from spl.sql import table_names
+
 
 class PCNScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -62,12 +64,8 @@ WHERE named.user_id = %s AND named.practice_id IS NOT NULL
 
 
 def _visible_practices_sql():
-    tables = {"practice": "spl.Practice", "membership": "spl.Membership"}
     return VISIBLE_PRACTICES.format(
-        **{
-            name: connection.ops.quote_name(apps.get_model(label)._meta.db_table)
-            for name, label in tables.items()
-        }
+        **table_names(practice="spl.Practice", membership="spl.Membership")
     )
 
 
