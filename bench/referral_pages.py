@@ -48,7 +48,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from referrals.models import Referral, Status  # noqa: E402
 from spl.models import Practice, User  # noqa: E402
@@ -240,7 +240,12 @@ def timed(client, url, rounds):
 def summary(client, url, timings, rounds, show_sql):
     """The median and 95th percentile of `timings`; the queries of one more
     request, and the floor: its slowest SELECT run `rounds` times directly."""
-    with CaptureQueriesContext(connection) as queries:
+    # Queries as the page sends them unprepared: a prepared one (spl.prepared)
+    # is captured with placeholders ($1), which cannot be run again directly.
+    with (
+        override_settings(DATABASE_PREPARED_STATEMENTS=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
         fetch(client, url)
     if show_sql:
         print(url)

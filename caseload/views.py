@@ -70,6 +70,7 @@ from spl.access import get_visible_object_or_404
 from spl.forms import refuse
 from spl.models import Membership
 from spl.pdf import render_pdf
+from spl.prepared import plan_once
 
 PAGE_SIZE = 25
 
@@ -221,6 +222,7 @@ def take(request, pk):
     return redirect(case)
 
 
+@plan_once
 def case_detail(request, pk):
     case = _case(request, pk, perm="caseload.view_case")
     return _render_case(request, case, ContactForm())

@@ -141,6 +141,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if not env_bool("DATABASE_JIT", False):
         planner.append("-c jit=off")
     DATABASES["default"]["OPTIONS"]["options"] = " ".join(planner)
+
+# The case page's queries as prepared statements on PostgreSQL (spl/prepared.py).
+# Turn off behind a pooler that gives each transaction whichever connection is
+# free (PgBouncer in transaction mode without max_prepared_statements), where a
+# statement prepared on one connection is unknown on the next.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write to one file at once
     # (docs/decisions/0002-sqlite-default-postgresql-production.md). A write-ahead

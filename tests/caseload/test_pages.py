@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django import db
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
@@ -319,6 +320,16 @@ def test_the_case_page_takes_the_same_queries_with_more_on_it(
         add(number)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.postgres
+def test_the_case_page_seen_again_runs_prepared_statements(client_for, case, link_worker):
+    client = client_for(link_worker)
+    client.get(case.get_absolute_url())
+    assert "Jo" in client.get(case.get_absolute_url()).content.decode()
+    with db.connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] >= 10
 
 
 @pytest.mark.parametrize("url", ["/caseload/waiting/", "/caseload/mdt/", "/caseload/gp-summaries/"])
