@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -52,7 +52,6 @@ from caseload.models import (
     Case,
     CaseStatus,
     Connection,
-    ConnectionStatusChange,
     Contact,
     ContactOutcome,
     Goal,
@@ -68,7 +67,7 @@ from referrals.models import Referral, Status
 from spl import audit
 from spl.access import get_visible_object_or_404
 from spl.forms import refuse
-from spl.models import Membership
+from spl.models import Membership, User
 from spl.pdf import render_pdf
 from spl.prepared import plan_once
 
@@ -581,10 +580,10 @@ def _render_case(
 ):
     # Every showing of the case is a view of it, after an error too.
     audit.record(request.user, audit.VIEW, case, patient=case.patient)
-    contacts = list(case.contacts.select_related("by"))
+    contacts = list(case.contacts.all())
     concerns = []
     if request.user.has_perm("caseload.view_safeguardingconcern"):
-        concerns = list(case.concerns.select_related("raised_by", "closed_by"))
+        concerns = list(case.concerns.all())
         # Each concern shown is a view of it: the care team's, audited.
         audit.record_list(request.user, concerns)
     close_concern_forms = close_concern_forms or {}
@@ -604,16 +603,26 @@ def _render_case(
             or ConnectionMoveForm(connection=connection, prefix=f"connection-{connection.pk}"),
         )
         for connection in case.connections.select_related("service__organisation")
-        .prefetch_related(
-            Prefetch("history", queryset=ConnectionStatusChange.objects.select_related("by"))
-        )
+        .prefetch_related("history")
         .order_by("-created_at", "-pk")
     ]
-    history = list(case.history.select_related("by"))
-    taken = list(case.measures.select_related("recorded_by"))
-    assignments = list(case.assignments.select_related("from_worker", "to_worker", "by"))
-    refer_backs = list(case.refer_backs.select_related("to", "sent_by"))
-    mdt_flags = list(case.mdt_flags.select_related("flagged_by"))
+    history = list(case.history.all())
+    taken = list(case.measures.all())
+    assignments = list(case.assignments.all())
+    refer_backs = list(case.refer_backs.all())
+    mdt_flags = list(case.mdt_flags.all())
+    plans = list(case.plans.filter(number__isnull=False))
+    _attach_users(
+        (contacts, ["by"]),
+        (concerns, ["raised_by", "closed_by"]),
+        ([change for row, _ in connection_rows for change in row.history.all()], ["by"]),
+        (history, ["by"]),
+        (taken, ["recorded_by"]),
+        (assignments, ["from_worker", "to_worker", "by"]),
+        (refer_backs, ["to", "sent_by"]),
+        (mdt_flags, ["flagged_by"]),
+        (plans, ["agreed_by"]),
+    )
     return render(
         request,
         "caseload/case_detail.html",
@@ -628,7 +637,7 @@ def _render_case(
                 history=history,
                 assignments=assignments,
                 contacts=contacts,
-                plans=case.plans.filter(number__isnull=False).select_related("agreed_by"),
+                plans=plans,
                 connections=[connection for connection, _ in connection_rows],
                 concerns=concerns,
                 refer_backs=refer_backs,
@@ -674,6 +683,21 @@ def _render_case(
         },
         status=status,
     )
+
+
+def _attach_users(*groups):
+    """The people each list names (who recorded a contact, who held the case),
+    read in one query: a join of the users' table in each of nine lists took
+    longer, to build and to run, than the lists themselves (a case's contacts
+    2.1 ms with their authors, 1.1 without)."""
+    ids = {
+        getattr(row, f"{field}_id") for rows, fields in groups for row in rows for field in fields
+    }
+    users = User.objects.in_bulk(ids - {None})
+    for rows, fields in groups:
+        for row in rows:
+            for field in fields:
+                setattr(row, field, users.get(getattr(row, f"{field}_id")))
 
 
 def _timeline(
