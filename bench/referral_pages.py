@@ -225,9 +225,9 @@ def floor(sql, rounds):
     return statistics.median(timings)
 
 
-def timed(client, url, rounds):
-    """The ms of `rounds` requests after WARM_UP untimed ones."""
-    for _ in range(WARM_UP):
+def timed(client, url, rounds, warm_up=WARM_UP):
+    """The ms of `rounds` requests after `warm_up` untimed ones."""
+    for _ in range(warm_up):
         fetch(client, url)
     timings = []
     for _ in range(rounds):
