@@ -322,6 +322,25 @@ def test_the_case_page_takes_the_same_queries_with_more_on_it(
         assert client.get(url).status_code == 200
 
 
+def test_the_case_page_names_who_did_each_thing(
+    client_for, case, link_worker, colleague, supervisor, gp
+):
+    services.record_contact(
+        case=case, by=link_worker, mode=ContactMode.PHONE, outcome=ContactOutcome.SPOKE
+    )
+    services.reassign(case=case, to=colleague, by=supervisor, reason="Leave")
+    services.refer_back(case=case, by=colleague, to=gp, reason="Check", urgency="routine")
+    services.raise_concern(
+        case=case, by=colleague, category=SafeguardingCategory.OTHER, what_happened="Fell",
+    )  # fmt: skip
+    page = " ".join(client_for(colleague).get(case.get_absolute_url()).content.decode().split())
+    assert "by Amira Khan" in page  # the contact's author
+    assert "Held by Tom Evans" in page  # the assignment's new holder
+    assert ", Helen Jones" in page  # who reassigned it, on the timeline
+    assert "Dr Sam Patel," in page  # the clinician referred back to
+    assert "by Tom Evans" in page  # who raised the concern
+
+
 @pytest.mark.postgres
 def test_the_case_page_seen_again_runs_prepared_statements(client_for, case, link_worker):
     client = client_for(link_worker)
